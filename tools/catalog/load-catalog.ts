@@ -1,0 +1,64 @@
+/** Gathers a catalog view (records, image-ids, recipes, history) from a working tree or the index. */
+import { readLog } from '../lib/git.js';
+import type { Problem } from '../lib/problems.js';
+import type { TreeReader } from '../lib/tree-reader.js';
+import { loadRecipes, type RecipeSet } from '../recipes/load-recipes.js';
+import { historyLogArgs, indexHistory, parseRecordHistory } from './history.js';
+import { type ParsedRecord, parseRecord } from './parse-record.js';
+import { imageIdsDir, recordsDir } from './record-files.js';
+import type { CatalogView } from './rules.js';
+
+/** Files that may sit in EMI-IDs/ beside the records. */
+const allowedExtras = new Set([`${recordsDir}/README.md`, `${recordsDir}/.gitkeep`]);
+
+export interface LoadedCatalog {
+  view: CatalogView;
+  recipeSet: RecipeSet;
+  /** Problems that stop a file from being read at all (YAML, schema). */
+  problems: Problem[];
+}
+
+export function isRecordPath(path: string): boolean {
+  return path.startsWith(`${recordsDir}/`) && path.endsWith('.yaml') && path.split('/').length === 2;
+}
+
+export async function loadCatalog(
+  reader: TreeReader,
+  options: { history?: boolean } = {},
+): Promise<LoadedCatalog> {
+  const [recordEntries, idEntries, recipeSet, log] = await Promise.all([
+    reader.list(recordsDir),
+    reader.list(imageIdsDir),
+    loadRecipes(reader),
+    options.history === false
+      ? Promise.resolve('')
+      : readLog(reader.root, { args: historyLogArgs, pathspecs: [`${recordsDir}/`] }),
+  ]);
+  const problems: Problem[] = [];
+  const strayRecordFiles: string[] = [];
+  const recordPaths: string[] = [];
+  for (const entry of recordEntries) {
+    if (allowedExtras.has(entry.path)) continue;
+    if (entry.kind === 'file' && isRecordPath(entry.path)) recordPaths.push(entry.path);
+    else strayRecordFiles.push(entry.path);
+  }
+  const idPaths = idEntries.filter((entry) => entry.kind === 'file').map((entry) => entry.path);
+  for (const entry of idEntries) if (entry.kind !== 'file') strayRecordFiles.push(entry.path);
+
+  const contents = await reader.read([...recordPaths, ...idPaths]);
+  const records: ParsedRecord[] = [];
+  for (const path of recordPaths) {
+    const parsed = parseRecord(path, contents.get(path) ?? '');
+    if (parsed.ok) records.push(parsed.value);
+    else problems.push(...parsed.problems);
+  }
+  const imageIds = new Map<string, string>();
+  for (const path of idPaths) imageIds.set(path, (contents.get(path) ?? Buffer.alloc(0)).toString('utf8'));
+
+  const history = indexHistory(parseRecordHistory(log));
+  return {
+    view: { records, imageIds, recipes: recipeSet.names, history, strayRecordFiles },
+    recipeSet,
+    problems,
+  };
+}

@@ -1,0 +1,201 @@
+/**
+ * The rules beyond the schema, checked over a whole catalog view (pure: no I/O here).
+ * Legacy records are exempt from the rules their imported data cannot meet; each exemption is
+ * returned as a note so it stays visible.
+ */
+import { formatPath, type Problem } from '../lib/problems.js';
+import type { HistoryIndex } from './history.js';
+import type { ParsedRecord } from './parse-record.js';
+import {
+  expectedImageFile,
+  imageIdPath,
+  imageIdsDir,
+  recordFileName,
+  recordsDir,
+  renderImageId,
+} from './record-files.js';
+import { epochOfImageDate, stampOf } from './stamp.js';
+import { compareVersions, isRealDay, parseVersion } from './version.js';
+
+export interface CatalogView {
+  records: ParsedRecord[];
+  /** Contents of every file under image-ids/, by path. */
+  imageIds: Map<string, string>;
+  /** Recipe folders that hold a recipe.yaml. */
+  recipes: Set<string>;
+  history: HistoryIndex;
+  /** Files under EMI-IDs/ that are not records (wrong extension, folders …). */
+  strayRecordFiles: string[];
+}
+
+export interface RuleFindings {
+  problems: Problem[];
+  notes: Problem[];
+}
+
+/** The command that regenerates image-ids/ from the records. */
+export const refreshImageIdsCommand = 'npm run emi -- image-ids';
+
+export function checkRules(view: CatalogView): RuleFindings {
+  const problems: Problem[] = [];
+  const notes: Problem[] = [];
+
+  const stampOwners = new Map<string, ParsedRecord[]>();
+  for (const parsed of view.records) {
+    const owners = stampOwners.get(parsed.record.image_stamp) ?? [];
+    owners.push(parsed);
+    stampOwners.set(parsed.record.image_stamp, owners);
+  }
+  const currentFiles = new Set(view.records.map((parsed) => parsed.file));
+
+  for (const parsed of view.records) {
+    const { record, source, file } = parsed;
+    const legacy = record.status === 'legacy';
+    const at = (path: (string | number)[], message: string): Problem => ({
+      file,
+      ...source.locate(path),
+      path: formatPath(path),
+      message,
+    });
+    const exempt = (path: string, message: string) =>
+      notes.push(at([path], `legacy record exempt from this rule: ${message}`));
+
+    const expectedName = `${recordsDir}/${recordFileName(record)}`;
+    if (file !== expectedName) {
+      problems.push(at(['image_name'], `file name must be ${expectedName} (<image_name>.<image_arch>.yaml)`));
+    }
+
+    const imageFile = expectedImageFile(record);
+    if (record.image_file !== imageFile) {
+      const message = `image_file is "${record.image_file}", expected "${imageFile}"`;
+      if (legacy) exempt('image_file', message);
+      else problems.push(at(['image_file'], message));
+    }
+
+    const version = parseVersion(record.image_version);
+    if (version && !isRealDay(version.day)) {
+      problems.push(at(['image_version'], `"${record.image_version}" is not a real calendar day`));
+    }
+
+    const epoch = epochOfImageDate(record.image_date);
+    if (epoch === undefined) {
+      problems.push(at(['image_date'], `"${record.image_date}" is not a real UTC time (YYYYMMDDHHMMSS)`));
+    } else {
+      const expectedStamp = stampOf(epoch);
+      if (record.image_stamp !== expectedStamp) {
+        const message = `image_stamp "${record.image_stamp}" is not the stamp of image_date ${record.image_date} ("${expectedStamp}")`;
+        if (legacy) exempt('image_stamp', message);
+        else problems.push(at(['image_stamp'], message));
+      }
+      if (version && !legacy && !record.image_date.startsWith(version.day.replaceAll('.', ''))) {
+        problems.push(
+          at(
+            ['image_version'],
+            `version day ${version.day} is not the day of image_date ${record.image_date}`,
+          ),
+        );
+      }
+    }
+
+    const owners = stampOwners.get(record.image_stamp) ?? [];
+    if (owners.length > 1) {
+      const others = owners.filter((other) => other !== parsed).map((other) => other.file);
+      problems.push(
+        at(['image_stamp'], `stamp "${record.image_stamp}" is also used by ${others.join(', ')}`),
+      );
+    }
+    for (const release of view.history.stampReleases.get(record.image_stamp) ?? []) {
+      const sameRelease = release.version === record.image_version;
+      // A release whose record file was renamed (moved) keeps its stamp.
+      if (sameRelease && (release.file === file || !currentFiles.has(release.file))) continue;
+      problems.push(
+        at(
+          ['image_stamp'],
+          `stamp "${record.image_stamp}" was already used by ${release.file} version ${release.version || '?'} in commit ${release.commit.slice(0, 12)}`,
+        ),
+      );
+      break;
+    }
+
+    if (!view.recipes.has(record.recipe_name)) {
+      const message = `recipes/${record.recipe_name}/recipe.yaml does not exist`;
+      if (legacy) exempt('recipe_name', message);
+      else problems.push(at(['recipe_name'], message));
+    }
+
+    const versions = view.history.versionsByFile.get(file) ?? [];
+    for (let i = 1; i < versions.length; i++) {
+      const before = versions[i - 1];
+      const after = versions[i];
+      if (before && after && (compareVersions(after.version, before.version) ?? 0) < 0) {
+        problems.push(
+          at(
+            ['image_version'],
+            `version went backwards in history: ${before.version} (${before.commit.slice(0, 12)}) then ${after.version} (${after.commit.slice(0, 12)})`,
+          ),
+        );
+      }
+    }
+    const last = versions.at(-1);
+    if (last && (compareVersions(record.image_version, last.version) ?? 0) < 0) {
+      problems.push(
+        at(
+          ['image_version'],
+          `version ${record.image_version} is older than ${last.version}, committed in ${last.commit.slice(0, 12)}: a line's version never goes backwards`,
+        ),
+      );
+    }
+
+    const idPath = imageIdPath(record);
+    const expected = renderImageId(record);
+    const actual = view.imageIds.get(idPath);
+    if (actual === undefined) {
+      problems.push({
+        file: idPath,
+        line: 0,
+        column: 0,
+        path: '',
+        message: `missing: run ${refreshImageIdsCommand}`,
+      });
+    } else if (actual !== expected) {
+      problems.push({
+        file: idPath,
+        line: firstDifferentLine(actual, expected),
+        column: 1,
+        path: '',
+        message: `out of date with ${file}: run ${refreshImageIdsCommand}`,
+      });
+    }
+  }
+
+  const expectedIds = new Set(view.records.map((parsed) => imageIdPath(parsed.record)));
+  for (const path of view.imageIds.keys()) {
+    const base = path.endsWith('.packages') ? path.slice(0, -'.packages'.length) : path;
+    if (!expectedIds.has(base)) {
+      problems.push({
+        file: path,
+        line: 0,
+        column: 0,
+        path: '',
+        message: `no record ${recordsDir}/${base.slice(imageIdsDir.length + 1)}.yaml belongs to this file: run ${refreshImageIdsCommand}`,
+      });
+    }
+  }
+  for (const stray of view.strayRecordFiles) {
+    problems.push({
+      file: stray,
+      line: 0,
+      column: 0,
+      path: '',
+      message: `not a record: ${recordsDir}/ holds only <image_name>.<image_arch>.yaml files`,
+    });
+  }
+  return { problems, notes };
+}
+
+function firstDifferentLine(actual: string, expected: string): number {
+  const a = actual.split('\n');
+  const b = expected.split('\n');
+  for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] !== b[i]) return i + 1;
+  return 1;
+}

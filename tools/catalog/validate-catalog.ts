@@ -1,0 +1,93 @@
+/** `emi validate`: every record, every recipe and the image-ids sync, as one result. */
+import { listStagedChanges } from '../lib/git.js';
+import { compareProblems, type Problem } from '../lib/problems.js';
+import { indexReader, type TreeReader, worktreeReader } from '../lib/tree-reader.js';
+import { isRecordPath, loadCatalog } from './load-catalog.js';
+import { imageIdsDir, recipesDir, recordsDir } from './record-files.js';
+import { checkRules } from './rules.js';
+
+export interface ValidateOptions {
+  /** The repository root. */
+  root: string;
+  /** Only report problems in these repository-relative paths (files or folders). */
+  paths?: string[];
+  /** Read from the index and check only what is staged. */
+  staged?: boolean;
+  /** Read the tree through this reader instead (e.g. planned files over the working tree). */
+  reader?: TreeReader;
+}
+
+export interface ValidationReport {
+  ok: boolean;
+  problems: Problem[];
+  notes: Problem[];
+  /** How many records and recipes were read. */
+  counts: { records: number; recipes: number };
+  /** Paths the report was limited to, when it was. */
+  scope?: string[];
+}
+
+const catalogDirs = [recordsDir, imageIdsDir, recipesDir];
+
+export async function validateCatalog(options: ValidateOptions): Promise<ValidationReport> {
+  let scope: string[] | undefined = options.paths?.map((path) => path.replace(/\/+$/, ''));
+  let reader: TreeReader;
+  if (options.staged) {
+    reader = indexReader(options.root);
+    const staged = await listStagedChanges(
+      options.root,
+      catalogDirs.map((dir) => `${dir}/`),
+    );
+    scope = [
+      ...new Set(staged.flatMap((change) => (change.from ? [change.path, change.from] : [change.path]))),
+    ];
+    if (scope.length === 0)
+      return { ok: true, problems: [], notes: [], counts: { records: 0, recipes: 0 }, scope };
+  } else {
+    reader = options.reader ?? worktreeReader(options.root);
+  }
+
+  const loaded = await loadCatalog(reader);
+  const findings = checkRules(loaded.view);
+  let problems = [...loaded.problems, ...loaded.recipeSet.problems, ...findings.problems];
+  let notes = findings.notes;
+  if (scope) {
+    const inScope = scopeMatcher(scope);
+    problems = problems.filter((problem) => inScope(problem.file));
+    notes = notes.filter((note) => inScope(note.file));
+  }
+  problems.sort(compareProblems);
+  notes.sort(compareProblems);
+  return {
+    ok: problems.length === 0,
+    problems,
+    notes,
+    counts: { records: loaded.view.records.length, recipes: loaded.recipeSet.recipes.size },
+    ...(scope ? { scope } : {}),
+  };
+}
+
+/**
+ * A problem is in scope when its file is one of the paths, lies under one of them, or belongs with
+ * one of them: a record and its image-id file go together, and so do every file of a recipe.
+ */
+function scopeMatcher(paths: string[]): (file: string) => boolean {
+  const related = new Set<string>();
+  for (const path of paths) {
+    related.add(path);
+    if (isRecordPath(path))
+      related.add(`${imageIdsDir}/${path.slice(recordsDir.length + 1, -'.yaml'.length)}`);
+    if (path.startsWith(`${imageIdsDir}/`)) {
+      const base = path.replace(/\.packages$/, '');
+      related.add(`${recordsDir}/${base.slice(imageIdsDir.length + 1)}.yaml`);
+      related.add(base);
+    }
+    const recipe = /^recipes\/([^/]+)\//.exec(path);
+    if (recipe) related.add(`${recipesDir}/${recipe[1]}`);
+  }
+  return (file) => {
+    const clean = file.replace(/\/+$/, '');
+    for (const path of related) if (clean === path || clean.startsWith(`${path}/`)) return true;
+    return false;
+  };
+}

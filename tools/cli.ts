@@ -1,0 +1,175 @@
+/**
+ * The one entry point of `emi`: parses argv, dispatches to a subcommand, prints errors and owns the
+ * exit code. Nothing else in tools/ reads process.argv, prompts or exits.
+ */
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { commands, findCommand } from './commands/registry.js';
+import type { CommandContext, CommandSpec, Prompter } from './commands/types.js';
+import { ExitCode, isUserError, UsageError } from './lib/errors.js';
+import { toolkitPath } from './lib/paths.js';
+
+function formatOptions(spec: CommandSpec): string {
+  const rows = Object.entries(spec.options).map(([name, option]) => {
+    const flag = `${option.short ? `-${option.short}, ` : '    '}--${name}${option.value ? ` ${option.value}` : ''}`;
+    return [flag, option.description] as const;
+  });
+  rows.push(['-h, --help', 'show this help']);
+  const width = Math.max(...rows.map(([flag]) => flag.length));
+  return rows.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`).join('\n');
+}
+
+export function commandHelp(spec: CommandSpec): string {
+  const usage = `emi ${spec.name}${spec.args ? ` ${spec.args}` : ''}${Object.keys(spec.options).length ? ' [options]' : ''}`;
+  const parts = [`Usage: ${usage}`, '', `${spec.summary}.`];
+  if (spec.description) parts.push('', spec.description);
+  parts.push('', 'Options:', formatOptions(spec));
+  if (spec.examples.length) parts.push('', 'Examples:', ...spec.examples.map((example) => `  ${example}`));
+  return `${parts.join('\n')}\n`;
+}
+
+export function mainHelp(): string {
+  const width = Math.max(...commands.map((command) => command.name.length));
+  return [
+    'Usage: emi <command> [options]',
+    '',
+    'The image catalog toolkit: records, builds, boot checks and the changelog of cloud starter images.',
+    '',
+    'Commands:',
+    ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
+    '',
+    'Run `emi <command> --help` for the options of one command.',
+    '',
+  ].join('\n');
+}
+
+function version(): string {
+  const manifest = JSON.parse(readFileSync(toolkitPath('package.json'), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+function terminalPrompter(): Prompter {
+  const withInterface = async <T>(
+    work: (rl: ReturnType<typeof createInterface>) => Promise<T>,
+  ): Promise<T> => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await work(rl);
+    } finally {
+      rl.close();
+    }
+  };
+  return {
+    ask: (question, choices) =>
+      withInterface(async (rl) => {
+        for (;;) {
+          const hint = choices?.length ? ` (${choices.join(', ')})` : '';
+          const answer = (await rl.question(`${question}${hint}: `)).trim();
+          if (!choices || choices.length === 0 ? answer !== '' : choices.includes(answer)) return answer;
+          process.stderr.write(
+            choices?.length ? `  choose one of: ${choices.join(', ')}\n` : '  an answer is needed\n',
+          );
+        }
+      }),
+    confirm: (question) =>
+      withInterface(async (rl) => /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim())),
+  };
+}
+
+export async function main(argv: string[], signal: AbortSignal): Promise<ExitCode> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    const topic = first === 'help' ? rest[0] : undefined;
+    const spec = topic === undefined ? undefined : findCommand(topic);
+    process.stdout.write(spec ? commandHelp(spec) : mainHelp());
+    return first === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  if (first === '--version' || first === '-V') {
+    process.stdout.write(`${version()}\n`);
+    return ExitCode.ok;
+  }
+  const spec = findCommand(first);
+  if (!spec) throw new UsageError(`unknown command "${first}": run emi --help for the list`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(commandHelp(spec));
+    return ExitCode.ok;
+  }
+
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: Object.fromEntries(
+        Object.entries(spec.options).map(([name, option]) => [
+          name,
+          {
+            type: option.type,
+            ...(option.short ? { short: option.short } : {}),
+            ...(option.multiple ? { multiple: true } : {}),
+          },
+        ]),
+      ),
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(`emi ${spec.name}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const { min, max } = spec.positionals ?? { min: 0, max: 0 };
+  if (parsed.positionals.length < min || parsed.positionals.length > max) {
+    const expected = spec.args ? `expected ${spec.args}` : 'it takes no arguments';
+    throw new UsageError(`emi ${spec.name}: wrong number of arguments (${expected})`);
+  }
+
+  const context: CommandContext = {
+    cwd: process.cwd(),
+    env: process.env,
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    prompt: terminalPrompter(),
+    signal,
+  };
+  const { run } = await spec.load();
+  return run(parsed.values as Record<string, string | boolean | undefined>, parsed.positionals, context);
+}
+
+/** Runs the CLI as a process: the single top-level catch and the only process.exit. */
+export async function runCli(argv: string[]): Promise<void> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (name: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) process.exit(ExitCode.interrupted);
+    process.stderr.write(`\nemi: ${name} received, stopping and cleaning up (again to quit at once)\n`);
+    controller.abort(new Error(name));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let code: ExitCode;
+  try {
+    code = await main(argv, controller.signal);
+    if (controller.signal.aborted && code === ExitCode.ok) code = ExitCode.interrupted;
+  } catch (error) {
+    if (controller.signal.aborted) {
+      process.stderr.write(`emi: interrupted${isUserError(error) ? `: ${error.message}` : ''}\n`);
+      code = ExitCode.interrupted;
+    } else if (error instanceof UsageError) {
+      process.stderr.write(`emi: ${error.message}\n`);
+      code = ExitCode.usage;
+    } else if (isUserError(error)) {
+      process.stderr.write(`emi: ${error.message}\n`);
+      code = error.exitCode;
+    } else {
+      const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      process.stderr.write(`emi: internal error (a bug: please report it with this output)\n${stack}\n`);
+      code = ExitCode.internal;
+    }
+  }
+  process.exitCode = code;
+  // Flush stdout before exiting: a pipe reader must get the whole output.
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  process.exit(code);
+}

@@ -1,0 +1,114 @@
+/**
+ * Every `emi` subcommand: its help text and options, and a loader for its implementation.
+ * Keep this file free of heavy imports: it is all that `emi --help` loads.
+ */
+import type { CommandSpec } from './types.js';
+
+const json = { type: 'boolean', description: 'print the result as JSON' } as const;
+
+export const commands: CommandSpec[] = [
+  {
+    name: 'stamp',
+    summary: 'print image_stamp, image_date and image_version for a moment',
+    options: {
+      epoch: { type: 'string', value: 'N', description: 'seconds since 1970-01-01 UTC (default: now)' },
+      tz: {
+        type: 'string',
+        value: 'utc|local',
+        description: 'time zone of image_date and image_version (default: utc)',
+      },
+      json,
+    },
+    description:
+      "image_stamp is what `date +%s | md5sum | sed 's/\\(....\\)\\(....\\).*/\\1-\\2/'` prints at that second.",
+    examples: ['emi stamp', 'emi stamp --epoch 1326553503 --json'],
+    load: () => import('./stamp.js'),
+  },
+  {
+    name: 'new-emi',
+    summary: 'create the next image-id record of an image line (npm run new-emi)',
+    options: {
+      recipe: { type: 'string', value: 'R', description: 'the recipe (a folder under recipes/)' },
+      arch: { type: 'string', value: 'A', description: 'the architecture: x86_64, i386 …' },
+      name: {
+        type: 'string',
+        value: 'NAME',
+        description: 'the image line, when the recipe has several for the arch',
+      },
+      epoch: { type: 'string', value: 'N', description: 'the moment of the release (default: now)' },
+      'dry-run': { type: 'boolean', description: 'show the record, write nothing' },
+      yes: { type: 'boolean', short: 'y', description: 'write without asking' },
+      json,
+    },
+    description:
+      'Computes version (YYYY.MM.DD, .N for extra releases that day), stamp, date and file name, shows the record, asks before writing on a terminal, then writes EMI-IDs/<name>.<arch>.yaml and image-ids/<name>.<arch> atomically.',
+    examples: [
+      'npm run new-emi -- --recipe debian-based --arch x86_64',
+      'emi new-emi --recipe debian-based --arch i386 --name euca-large-debian-emi --yes',
+    ],
+    load: () => import('./new-emi.js'),
+  },
+  {
+    name: 'validate',
+    summary: 'check records, recipes and image-ids/ (npm run validate)',
+    args: '[paths…]',
+    positionals: { min: 0, max: Number.POSITIVE_INFINITY },
+    options: {
+      staged: {
+        type: 'boolean',
+        description: 'check what is staged for the next commit (the pre-commit hook)',
+      },
+      json,
+    },
+    description:
+      'Prints each problem as `file:line:column  field  message` (and as a GitHub annotation under Actions). Exit 0 when clean, 1 on problems, 2 on usage errors.',
+    examples: ['npm run validate', 'emi validate EMI-IDs/euca-debian-emi.x86_64.yaml', 'emi validate --json'],
+    load: () => import('./validate.js'),
+  },
+  {
+    name: 'image-ids',
+    summary: "regenerate image-ids/ (each image's /etc/image-id) from the records",
+    options: {
+      check: { type: 'boolean', description: 'only report what is out of date (exit 1), write nothing' },
+      json,
+    },
+    examples: ['npm run emi -- image-ids'],
+    load: () => import('./image-ids.js'),
+  },
+  {
+    name: 'import-legacy',
+    summary: 'import records from the original single-file EMI-IDs catalog',
+    args: 'FILE',
+    positionals: { min: 1, max: 1 },
+    options: {
+      out: {
+        type: 'string',
+        value: 'DIR',
+        description: 'the catalog repository to write into (default: this one)',
+      },
+      'dry-run': { type: 'boolean', description: 'report what would be imported, write nothing' },
+      json,
+    },
+    description:
+      'Reads key="value" blocks and the older short-form blocks (.tgz files with date and stamp lines), writes records with status: legacy and their image-ids files, and reports every defect with its line.',
+    examples: [
+      'emi import-legacy ../shared/legacy/EMI-IDs --dry-run',
+      'emi import-legacy old/EMI-IDs --json',
+    ],
+    load: () => import('./import-legacy.js'),
+  },
+  {
+    name: 'commit-msg',
+    summary: 'git hook: refuse a commit that changes EMI-IDs/ without a message body',
+    args: 'MSG_FILE',
+    positionals: { min: 1, max: 1 },
+    options: {},
+    description: "The body of such a commit becomes the image's changelog entry.",
+    examples: ['emi commit-msg .git/COMMIT_EDITMSG'],
+    load: () => import('./commit-msg.js'),
+  },
+];
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return commands.find((command) => command.name === name);
+}

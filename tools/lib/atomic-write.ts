@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+export interface FileToWrite {
+  path: string;
+  content: string | Uint8Array;
+  mode?: number;
+}
+
+/** Temp names share this marker so a later run can recognise leftovers (see .gitignore). */
+export function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+async function writeTemp(file: FileToWrite): Promise<string> {
+  await mkdir(dirname(file.path), { recursive: true });
+  const temp = tempPathFor(file.path);
+  const handle = await open(temp, 'wx', file.mode ?? 0o644);
+  try {
+    await handle.writeFile(file.content);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await handle.close();
+  return temp;
+}
+
+/** Writes one file atomically: a temp file in the same folder, fsync, then rename over the target. */
+export async function writeFileAtomic(
+  path: string,
+  content: string | Uint8Array,
+  mode?: number,
+): Promise<void> {
+  const temp = await writeTemp({ path, content, ...(mode === undefined ? {} : { mode }) });
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Writes several files as one step: every temp file is written first, and only when all
+ * of them exist are they renamed into place, so a failure while writing leaves no target changed.
+ */
+export async function writeFilesAtomic(files: readonly FileToWrite[]): Promise<void> {
+  const temps: string[] = [];
+  try {
+    for (const file of files) temps.push(await writeTemp(file));
+  } catch (error) {
+    await Promise.all(temps.map((temp) => rm(temp, { force: true })));
+    throw error;
+  }
+  for (const [index, file] of files.entries()) {
+    await rename(temps[index] as string, file.path);
+  }
+}

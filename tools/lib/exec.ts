@@ -1,0 +1,106 @@
+/**
+ * The one adapter for child processes (the only importer of execa). Commands are argument
+ * arrays, never shell strings; a failure becomes a ProcessError with the command, its exit
+ * code and the tail of its stderr.
+ */
+import { execa, type Options } from 'execa';
+import { ProcessError, tail } from './errors.js';
+
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /** Replace the environment instead of extending it. */
+  extendEnv?: boolean;
+  input?: string | Uint8Array;
+  timeoutMs?: number;
+  /** Do not throw on a non-zero exit: the caller looks at exitCode. */
+  reject?: boolean;
+  signal?: AbortSignal;
+  /** Stream the child's output to ours (long builds), instead of capturing it. */
+  inherit?: boolean;
+  /** Called with each line of stdout as it arrives. */
+  onLine?: (line: string) => void;
+  /** Send this signal when the timeout or the abort signal fires (default SIGTERM). */
+  killSignal?: NodeJS.Signals;
+  /** stdout as bytes instead of text. */
+  binary?: boolean;
+}
+
+export interface RunResult {
+  command: string;
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  stdoutBytes?: Uint8Array;
+}
+
+export function describeCommand(file: string, args: readonly string[]): string {
+  return [file, ...args]
+    .map((part) => (/^[\w@%+=:,./-]+$/.test(part) ? part : JSON.stringify(part)))
+    .join(' ');
+}
+
+export async function runCommand(
+  file: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
+  const command = describeCommand(file, args);
+  const execaOptions: Options = {
+    reject: false,
+    stripFinalNewline: false,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.extendEnv === undefined ? {} : { extendEnv: options.extendEnv }),
+    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
+    ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
+    ...(options.signal === undefined ? {} : { cancelSignal: options.signal }),
+    ...(options.killSignal === undefined ? {} : { killSignal: options.killSignal }),
+    ...(options.inherit ? { stdout: 'inherit' as const, stderr: 'inherit' as const } : {}),
+    ...(options.binary ? { encoding: 'buffer' as const } : {}),
+  };
+  const child = execa(file, [...args], execaOptions);
+  if (options.onLine && child.stdout) {
+    let pending = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) options.onLine?.(line);
+    });
+    child.stdout.on('end', () => {
+      if (pending) options.onLine?.(pending);
+    });
+  }
+  const result = await child;
+  const toText = (value: unknown): string =>
+    typeof value === 'string'
+      ? value
+      : value instanceof Uint8Array
+        ? Buffer.from(value).toString('utf8')
+        : '';
+  const stdout = toText(result.stdout);
+  const stderr = toText(result.stderr);
+  if (result.failed && options.reject !== false) {
+    let detail: string | undefined;
+    if (result.timedOut) detail = `timed out after ${options.timeoutMs} ms`;
+    else if (result.isCanceled) detail = 'was cancelled';
+    else if (result.signal) detail = `was killed by ${result.signal}`;
+    else if (result.exitCode === undefined)
+      detail = `could not start (${result.shortMessage ?? 'unknown error'})`;
+    throw new ProcessError(command, result.exitCode, tail(stderr), detail);
+  }
+  return {
+    command,
+    exitCode: result.exitCode ?? -1,
+    stdout,
+    stderr,
+    ...(options.binary && result.stdout instanceof Uint8Array ? { stdoutBytes: result.stdout } : {}),
+  };
+}
+
+/** Whether a program is on the PATH (or, with a slash, exists and is executable). */
+export async function hasCommand(name: string): Promise<boolean> {
+  const result = await runCommand('sh', ['-c', 'command -v "$1"', 'sh', name], { reject: false });
+  return result.exitCode === 0;
+}

@@ -1,0 +1,123 @@
+/**
+ * Checks plain data against the JSON Schemas in tools/schemas/ (draft 2020-12, compiled by ajv)
+ * and turns ajv's errors into located problems with sentences a person can act on.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { toolkitPath } from './paths.js';
+import { formatPath, type Problem } from './problems.js';
+import type { YamlSource } from './yaml-source.js';
+
+export type SchemaName = 'record' | 'recipe' | (string & {});
+
+let ajv: Ajv2020 | undefined;
+const compiled = new Map<string, ValidateFunction>();
+
+function getAjv(): Ajv2020 {
+  if (ajv) return ajv;
+  ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+  const folder = toolkitPath('tools', 'schemas');
+  for (const name of readdirSync(folder)
+    .filter((file) => file.endsWith('.schema.json'))
+    .sort()) {
+    ajv.addSchema(JSON.parse(readFileSync(`${folder}/${name}`, 'utf8')) as object, name);
+  }
+  return ajv;
+}
+
+export function getValidator(schema: SchemaName): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    const found = getAjv().getSchema(`${schema}.schema.json`);
+    if (!found) throw new Error(`no schema tools/schemas/${schema}.schema.json`);
+    validate = found;
+    compiled.set(schema, validate);
+  }
+  return validate;
+}
+
+/** Validates the parsed YAML against a schema; returns one problem per distinct error. */
+export function checkSchema(schema: SchemaName, source: YamlSource): Problem[] {
+  const validate = getValidator(schema);
+  if (validate(source.value)) return [];
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  for (const error of validate.errors ?? []) {
+    // `if`/`anyOf` wrappers repeat what their inner errors already say.
+    if (error.keyword === 'if' || error.keyword === 'anyOf' || error.keyword === 'oneOf') continue;
+    const problem = toProblem(source, error);
+    const key = `${problem.path}\0${problem.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push(problem);
+  }
+  return problems;
+}
+
+export function pointerToPath(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^(0|[1-9][0-9]*)$/.test(part) ? Number(part) : part));
+}
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) return String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function describe(error: ErrorObject): string | undefined {
+  const parent = error.parentSchema as { description?: string } | undefined;
+  return parent?.description;
+}
+
+function toProblem(source: YamlSource, error: ErrorObject): Problem {
+  const path = pointerToPath(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  let fieldPath = path;
+  let which: 'value' | 'key' = 'value';
+  let message: string;
+  switch (error.keyword) {
+    case 'required':
+      message = `missing required field ${formatPath([...path, String(params.missingProperty)])}`;
+      break;
+    case 'additionalProperties':
+      fieldPath = [...path, String(params.additionalProperty)];
+      which = 'key';
+      message = `unknown field "${String(params.additionalProperty)}" (allowed: ${Object.keys(
+        (error.parentSchema as { properties?: object }).properties ?? {},
+      ).join(', ')})`;
+      break;
+    case 'propertyNames':
+      message = `unknown key "${String(params.propertyName)}"`;
+      fieldPath = [...path, String(params.propertyName)];
+      which = 'key';
+      break;
+    case 'type': {
+      const hint =
+        params.type === 'string' && typeof error.data === 'number'
+          ? ': quote it, YAML reads it as a number'
+          : '';
+      message = `must be ${String(params.type)}, not ${error.data === null ? 'empty' : typeof error.data} ${show(error.data)}${hint}`;
+      break;
+    }
+    case 'enum':
+      message = `${show(error.data)} is not one of ${(params.allowedValues as unknown[]).map(show).join(', ')}`;
+      break;
+    case 'pattern': {
+      const what = describe(error);
+      message = `${show(error.data)} has the wrong format${what ? `: ${what}` : ` (must match ${String(params.pattern)})`}`;
+      break;
+    }
+    case 'const':
+      message = `must be ${show(params.allowedValue)}`;
+      break;
+    default:
+      message = `${error.message ?? 'is invalid'}${error.data === undefined ? '' : ` (got ${show(error.data)})`}`;
+  }
+  const { line, column } = source.locate(fieldPath, which);
+  return { file: source.file, line, column, path: formatPath(fieldPath), message };
+}

@@ -1,0 +1,186 @@
+/**
+ * Loads and checks the recipes of a catalog: recipes/<recipe_name>/recipe.yaml against the recipe
+ * schema, plus the rules a schema cannot say (unique image names, a kernel for every arch, overlay
+ * and hook paths that exist inside the recipe and do not leave it through a symlink).
+ */
+import { recipesDir } from '../catalog/record-files.js';
+import { formatPath, type Problem } from '../lib/problems.js';
+import { checkSchema } from '../lib/schema-check.js';
+import type { TreeEntry, TreeReader } from '../lib/tree-reader.js';
+import { parseYamlSource, type YamlSource } from '../lib/yaml-source.js';
+import type { Recipe } from '../schemas/generated/recipe.js';
+
+export type { Recipe };
+
+/** Files every image gets; not a recipe of its own. */
+export const commonDir = `${recipesDir}/common`;
+export const recipeNamePattern = /^[a-z0-9][a-z0-9._-]*$/;
+
+export interface LoadedRecipe {
+  name: string;
+  /** recipes/<name>/recipe.yaml */
+  file: string;
+  recipe: Recipe;
+  source: YamlSource;
+  /** Every file and symlink under recipes/<name>/. */
+  entries: TreeEntry[];
+}
+
+export interface RecipeSet {
+  recipes: Map<string, LoadedRecipe>;
+  /** Names of every folder that has a recipe.yaml, valid or not (records may name them). */
+  names: Set<string>;
+  problems: Problem[];
+}
+
+export async function loadRecipes(reader: TreeReader, only?: ReadonlySet<string>): Promise<RecipeSet> {
+  const all = await reader.list(recipesDir);
+  const byRecipe = new Map<string, TreeEntry[]>();
+  for (const entry of all) {
+    const name = entry.path.split('/')[1] ?? '';
+    if (entry.path === `${recipesDir}/${name}`) continue;
+    byRecipe.set(name, [...(byRecipe.get(name) ?? []), entry]);
+  }
+  const names = new Set<string>();
+  const problems: Problem[] = [];
+  for (const [name, entries] of byRecipe) {
+    if (`${recipesDir}/${name}` === commonDir) continue;
+    const file = `${recipesDir}/${name}/recipe.yaml`;
+    const recipeEntry = entries.find((entry) => entry.path === file);
+    if (!recipeEntry) {
+      problems.push({
+        file: `${recipesDir}/${name}/`,
+        line: 0,
+        column: 0,
+        path: '',
+        message: 'recipe folder has no recipe.yaml',
+      });
+      continue;
+    }
+    names.add(name);
+    if (!recipeNamePattern.test(name)) {
+      problems.push({
+        file,
+        line: 0,
+        column: 0,
+        path: '',
+        message: `recipe name "${name}" must match ${recipeNamePattern.source}`,
+      });
+    }
+  }
+
+  const recipes = new Map<string, LoadedRecipe>();
+  const wanted = [...names].filter((name) => !only || only.has(name)).sort();
+  const contents = await reader.read(wanted.map((name) => `${recipesDir}/${name}/recipe.yaml`));
+  for (const name of wanted) {
+    const file = `${recipesDir}/${name}/recipe.yaml`;
+    const entries = byRecipe.get(name) ?? [];
+    if (entries.find((entry) => entry.path === file)?.kind === 'symlink') {
+      problems.push({
+        file,
+        line: 0,
+        column: 0,
+        path: '',
+        message: 'recipe.yaml must be a file, not a symlink',
+      });
+      continue;
+    }
+    const parsed = parseYamlSource(file, contents.get(file) ?? '');
+    if (!parsed.ok) {
+      problems.push(...parsed.problems);
+      continue;
+    }
+    const schemaProblems = checkSchema('recipe', parsed.value);
+    if (schemaProblems.length > 0) {
+      problems.push(...schemaProblems);
+      continue;
+    }
+    const loaded: LoadedRecipe = {
+      name,
+      file,
+      recipe: parsed.value.value as Recipe,
+      source: parsed.value,
+      entries,
+    };
+    problems.push(...checkRecipeRules(loaded));
+    recipes.set(name, loaded);
+  }
+  problems.push(...checkAcrossRecipes(recipes));
+  return { recipes, names, problems };
+}
+
+export function checkRecipeRules(loaded: LoadedRecipe): Problem[] {
+  const { recipe, source, file, name, entries } = loaded;
+  const problems: Problem[] = [];
+  const at = (path: (string | number)[], message: string) =>
+    problems.push({ file, ...source.locate(path), path: formatPath(path), message });
+  const base = `${recipesDir}/${name}`;
+
+  const seenNames = new Map<string, number>();
+  for (const [index, line] of recipe.lines.entries()) {
+    const earlier = seenNames.get(line.image_name);
+    if (earlier !== undefined)
+      at(['lines', index, 'image_name'], `"${line.image_name}" is already lines[${earlier}]`);
+    seenNames.set(line.image_name, index);
+    for (const [archIndex, arch] of line.arches.entries()) {
+      if (!recipe.kernel[arch]) {
+        at(['lines', index, 'arches', archIndex], `no kernel package for ${arch}: add kernel.${arch}`);
+      }
+    }
+  }
+  if (recipe.packages?.add && recipe.packages.remove) {
+    const removed = new Set(recipe.packages.remove);
+    for (const [index, pkg] of recipe.packages.add.entries()) {
+      if (removed.has(pkg)) at(['packages', 'add', index], `"${pkg}" is both added and removed`);
+    }
+  }
+
+  const throughSymlink = (path: string) =>
+    entries.find(
+      (entry) => entry.kind === 'symlink' && (path === entry.path || path.startsWith(`${entry.path}/`)),
+    );
+  for (const [index, overlay] of (recipe.overlays ?? []).entries()) {
+    const full = `${base}/${overlay.replace(/\/+$/, '')}`;
+    const link = throughSymlink(full);
+    if (link)
+      at(
+        ['overlays', index],
+        `"${overlay}" goes through the symlink ${link.path}: overlays must stay inside the recipe`,
+      );
+    else if (!entries.some((entry) => entry.path.startsWith(`${full}/`))) {
+      at(['overlays', index], `overlay folder ${full}/ is missing or empty`);
+    }
+  }
+  for (const [index, hook] of (recipe.hooks ?? []).entries()) {
+    const full = `${base}/${hook}`;
+    const link = throughSymlink(full);
+    const entry = entries.find((candidate) => candidate.path === full);
+    if (link)
+      at(
+        ['hooks', index],
+        `"${hook}" goes through the symlink ${link.path}: hooks must stay inside the recipe`,
+      );
+    else if (!entry) at(['hooks', index], `hook ${full} does not exist`);
+  }
+  return problems;
+}
+
+function checkAcrossRecipes(recipes: Map<string, LoadedRecipe>): Problem[] {
+  const problems: Problem[] = [];
+  const owner = new Map<string, string>();
+  for (const loaded of recipes.values()) {
+    for (const [index, line] of loaded.recipe.lines.entries()) {
+      const other = owner.get(line.image_name);
+      if (other && other !== loaded.name) {
+        const path = ['lines', index, 'image_name'];
+        problems.push({
+          file: loaded.file,
+          ...loaded.source.locate(path),
+          path: formatPath(path),
+          message: `image line "${line.image_name}" already belongs to recipe ${other}`,
+        });
+      } else owner.set(line.image_name, loaded.name);
+    }
+  }
+  return problems;
+}

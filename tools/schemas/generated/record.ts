@@ -1,0 +1,57 @@
+/* Generated from tools/schemas/record.schema.json by `npm run generate-types`: do not edit. */
+
+/**
+ * One image line (one image_name on one image_arch) in EMI-IDs/<image_name>.<image_arch>.yaml: the record of its current release. The seven image_* and recipe_name fields are what /etc/image-id holds inside the image.
+ */
+export interface ImageRecord {
+  /**
+   * The image line's name, lowercase, ending in -emi (e.g. euca-debian-emi).
+   */
+  image_name: string;
+  /**
+   * YYYY.MM.DD of the release day, with .N for the N-th extra release of the line on that day.
+   */
+  image_version: string;
+  /**
+   * The CPU architecture, as Eucalyptus names it.
+   */
+  image_arch: 'x86_64' | 'i386' | 'aarch64';
+  /**
+   * The image file: <image_name without -emi>-<image_version>-<image_arch>.img.
+   */
+  image_file: string;
+  /**
+   * xxxx-xxxx in lowercase hex: the first eight hex digits of md5("<epoch>\n") for image_date's moment.
+   */
+  image_stamp: string;
+  /**
+   * The build moment in UTC, YYYYMMDDHHMMSS.
+   */
+  image_date: string;
+  /**
+   * The folder recipes/<recipe_name>/ whose recipe.yaml builds this line.
+   */
+  recipe_name: string;
+  /**
+   * current (the default), deprecated (still offered, not recommended) or legacy (imported from the original catalog; exempt from the rules its data cannot meet).
+   */
+  status?: 'current' | 'deprecated' | 'legacy';
+  /**
+   * The content hash of every input of the recipe when this release was built.
+   */
+  recipe_digest?: string;
+  /**
+   * The files this release published, with their sizes and SHA-256 checksums.
+   *
+   * @maxItems 64
+   */
+  artifacts?: {
+    name: string;
+    sha256: string;
+    size: number;
+  }[];
+  /**
+   * For imported records: where in the original catalog the block came from.
+   */
+  legacy_source?: string;
+}
