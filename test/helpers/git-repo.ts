@@ -45,7 +45,6 @@ export async function createRepo(files: Record<string, string> = {}): Promise<Te
     'commit.gpgsign': 'false',
     'tag.gpgsign': 'false',
     'gc.auto': '0',
-    'core.hooksPath': '/dev/null',
     'init.defaultBranch': 'main',
   };
   for (const [key, value] of Object.entries(settings)) await setConfig(dir, key, value);

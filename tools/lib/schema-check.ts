@@ -78,14 +78,17 @@ function toProblem(source: YamlSource, error: ErrorObject): Problem {
   const path = pointerToPath(error.instancePath);
   const params = error.params as Record<string, unknown>;
   let fieldPath = path;
+  let locatePath = path;
   let which: 'value' | 'key' = 'value';
   let message: string;
   switch (error.keyword) {
     case 'required':
-      message = `missing required field ${formatPath([...path, String(params.missingProperty)])}`;
+      // Located at the mapping that lacks the field; the path names the missing field.
+      fieldPath = [...path, String(params.missingProperty)];
+      message = `missing required field ${formatPath(fieldPath)}`;
       break;
     case 'additionalProperties':
-      fieldPath = [...path, String(params.additionalProperty)];
+      fieldPath = locatePath = [...path, String(params.additionalProperty)];
       which = 'key';
       message = `unknown field "${String(params.additionalProperty)}" (allowed: ${Object.keys(
         (error.parentSchema as { properties?: object }).properties ?? {},
@@ -93,7 +96,7 @@ function toProblem(source: YamlSource, error: ErrorObject): Problem {
       break;
     case 'propertyNames':
       message = `unknown key "${String(params.propertyName)}"`;
-      fieldPath = [...path, String(params.propertyName)];
+      fieldPath = locatePath = [...path, String(params.propertyName)];
       which = 'key';
       break;
     case 'type': {
@@ -118,6 +121,6 @@ function toProblem(source: YamlSource, error: ErrorObject): Problem {
     default:
       message = `${error.message ?? 'is invalid'}${error.data === undefined ? '' : ` (got ${show(error.data)})`}`;
   }
-  const { line, column } = source.locate(fieldPath, which);
+  const { line, column } = source.locate(locatePath, which);
   return { file: source.file, line, column, path: formatPath(fieldPath), message };
 }
