@@ -49,31 +49,40 @@ function version(): string {
   return manifest.version;
 }
 
-function terminalPrompter(): Prompter {
-  const withInterface = async <T>(
-    work: (rl: ReturnType<typeof createInterface>) => Promise<T>,
-  ): Promise<T> => {
-    const rl = createInterface({ input: process.stdin, output: process.stderr });
-    try {
-      return await work(rl);
-    } finally {
-      rl.close();
+/**
+ * Prompts on the terminal. One readline interface for the whole run, read as a queue of lines, so
+ * answers typed (or pasted) ahead of their question are not lost.
+ */
+function terminalPrompter(): Prompter & { close(): void } {
+  let rl: ReturnType<typeof createInterface> | undefined;
+  let lines: AsyncIterator<string> | undefined;
+  const readLine = async (question: string): Promise<string> => {
+    if (!rl) {
+      rl = createInterface({ input: process.stdin, terminal: false });
+      lines = rl[Symbol.asyncIterator]();
     }
+    process.stderr.write(question);
+    const next = await (lines as AsyncIterator<string>).next();
+    if (next.done) throw new UsageError('no answer: the input ended');
+    return next.value.trim();
   };
   return {
-    ask: (question, choices) =>
-      withInterface(async (rl) => {
-        for (;;) {
-          const hint = choices?.length ? ` (${choices.join(', ')})` : '';
-          const answer = (await rl.question(`${question}${hint}: `)).trim();
-          if (!choices || choices.length === 0 ? answer !== '' : choices.includes(answer)) return answer;
-          process.stderr.write(
-            choices?.length ? `  choose one of: ${choices.join(', ')}\n` : '  an answer is needed\n',
-          );
-        }
-      }),
-    confirm: (question) =>
-      withInterface(async (rl) => /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim())),
+    async ask(question, choices) {
+      for (;;) {
+        const hint = choices?.length ? ` (${choices.join(', ')})` : '';
+        const answer = await readLine(`${question}${hint}: `);
+        if (!choices || choices.length === 0 ? answer !== '' : choices.includes(answer)) return answer;
+        process.stderr.write(
+          choices?.length ? `  choose one of: ${choices.join(', ')}\n` : '  an answer is needed\n',
+        );
+      }
+    },
+    async confirm(question) {
+      return /^y(es)?$/i.test(await readLine(`${question} [y/N] `));
+    },
+    close() {
+      rl?.close();
+    },
   };
 }
 
@@ -122,17 +131,26 @@ export async function main(argv: string[], signal: AbortSignal): Promise<ExitCod
     throw new UsageError(`emi ${spec.name}: wrong number of arguments (${expected})`);
   }
 
+  const prompt = terminalPrompter();
   const context: CommandContext = {
     cwd: process.cwd(),
     env: process.env,
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
-    prompt: terminalPrompter(),
+    prompt,
     signal,
   };
   const { run } = await spec.load();
-  return run(parsed.values as Record<string, string | boolean | undefined>, parsed.positionals, context);
+  try {
+    return await run(
+      parsed.values as Record<string, string | boolean | undefined>,
+      parsed.positionals,
+      context,
+    );
+  } finally {
+    prompt.close();
+  }
 }
 
 /** Runs the CLI as a process: the single top-level catch and the only process.exit. */

@@ -18,7 +18,7 @@ import { nextVersion, parseVersion } from './version.js';
 export interface NewRecordInput {
   recipeName: string;
   arch: string;
-  /** The image line; may be left out when the recipe has one line for the arch. */
+  /** The image line (default: the recipe's first line for the arch). */
   name?: string;
   epoch: number;
   /** Recipes that exist, by name. */
@@ -72,14 +72,8 @@ export function resolveLine(input: LineChoice): string {
     );
   }
   const candidates = linesFor(recipe, input.arch);
-  if (input.name === undefined) {
-    if (candidates.length !== 1) {
-      throw new UserError(
-        `recipe ${input.recipeName} has several lines for ${input.arch}: choose one with --name (${candidates.join(', ')})`,
-      );
-    }
-    return candidates[0] as string;
-  }
+  // Without a name, the recipe's first line for the arch: recipes list the standard line first.
+  if (input.name === undefined) return candidates[0] as string;
   if (!candidates.includes(input.name)) {
     throw new UserError(
       `recipe ${input.recipeName} has no line "${input.name}" for ${input.arch}: its lines are ${candidates.join(', ')}`,
