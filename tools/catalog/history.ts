@@ -1,11 +1,9 @@
 /**
  * The releases recorded in the git history of EMI-IDs/: for each commit that touched a record file,
- * the file's fields after that commit. Read with one `git log -p` whose context is large enough to
- * hold whole record files, then parsed here (pure).
+ * the file's fields after that commit. Read with one `git log -p --unified=0`, oldest first, and
+ * replayed here (pure): each file's fields are carried from revision to revision, and only the
+ * lines a commit added or removed change them. That keeps the log small for large catalogs.
  */
-
-/** Context lines for `git log -p`: more than any record file has, so each hunk shows the whole file. */
-export const historyContextLines = 400;
 
 export interface RecordRevision {
   commit: string;
@@ -24,13 +22,26 @@ export const historyLogArgs = [
   '--no-ext-diff',
   '--format=%x00commit %H %ct',
   '-p',
-  `-U${historyContextLines}`,
+  '--unified=0',
 ];
 
 const scalarLine =
   /^([A-Za-z_][A-Za-z0-9_]*):[ \t]*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^#\s][^#]*?))?[ \t]*(?:#.*)?$/;
 
+const quotedValue = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 function parseScalar(line: string): [string, string] | undefined {
+  // Most lines are `key: "value"` as our tools write them: read those without the full pattern.
+  const colon = line.indexOf(': "');
+  if (
+    colon > 0 &&
+    line.endsWith('"') &&
+    line.indexOf('"', colon + 3) === line.length - 1 &&
+    !line.includes('\\')
+  ) {
+    const key = line.slice(0, colon);
+    if (quotedValue.test(key)) return [key, line.slice(colon + 3, -1)];
+  }
   const match = scalarLine.exec(line);
   if (!match) return undefined;
   const [, key, doubled, single, plain] = match;
@@ -44,8 +55,15 @@ function parseScalar(line: string): [string, string] | undefined {
   return [key as string, single ?? plain ?? ''];
 }
 
-/** Parses the output of `git log <historyLogArgs> -- EMI-IDs/` into revisions, oldest first. */
-export function parseRecordHistory(log: string): RecordRevision[] {
+/**
+ * Parses the output of `git log <historyLogArgs> -- EMI-IDs/` into revisions, oldest first.
+ * `state` holds each file's fields before the first commit of the log (empty for a whole history)
+ * and is updated to the fields after the last one.
+ */
+export function parseRecordHistory(
+  log: string,
+  state: Map<string, Record<string, string>> = new Map(),
+): RecordRevision[] {
   const revisions: RecordRevision[] = [];
   for (const chunk of log.split('\0commit ').slice(1)) {
     const newline = chunk.indexOf('\n');
@@ -58,19 +76,26 @@ export function parseRecordHistory(log: string): RecordRevision[] {
       const half = header.slice(0, header.length / 2).trim();
       const file = (half.startsWith('"') ? (JSON.parse(half) as string) : half).replace(/^a\//, '');
       const deleted = lines.some((line) => line.startsWith('deleted file mode'));
-      const fields: Record<string, string> = {};
+      const created = lines.some((line) => line.startsWith('new file mode'));
+      const fields: Record<string, string> = deleted || created ? {} : { ...state.get(file) };
       if (!deleted) {
+        // A changed line shows as "-old" and "+new": a key only disappears when nothing re-adds it.
+        const removed = new Set<string>();
+        const added = new Map<string, string>();
         let inHunk = false;
         for (const line of lines) {
-          if (line.startsWith('@@')) {
-            inHunk = true;
-            continue;
-          }
-          if (!inHunk || !(line.startsWith(' ') || line.startsWith('+'))) continue;
+          if (line.startsWith('@@')) inHunk = true;
+          if (!inHunk || !(line.startsWith('-') || line.startsWith('+'))) continue;
           const scalar = parseScalar(line.slice(1));
-          if (scalar) fields[scalar[0]] = scalar[1];
+          if (!scalar) continue;
+          if (line.startsWith('-')) removed.add(scalar[0]);
+          else added.set(scalar[0], scalar[1]);
         }
+        for (const key of removed) if (!added.has(key)) delete fields[key];
+        for (const [key, value] of added) fields[key] = value;
       }
+      if (deleted) state.delete(file);
+      else state.set(file, fields);
       revisions.push({ commit, time: Number(time), file, deleted, fields });
     }
   }
@@ -90,9 +115,10 @@ export interface HistoryIndex {
   versionsByFile: Map<string, { commit: string; version: string }[]>;
 }
 
-export function indexHistory(revisions: readonly RecordRevision[]): HistoryIndex {
-  const stampReleases = new Map<string, Release[]>();
-  const versionsByFile = new Map<string, { commit: string; version: string }[]>();
+/** Indexes revisions (oldest first), adding to `base` when given: history read in parts. */
+export function indexHistory(revisions: readonly RecordRevision[], base?: HistoryIndex): HistoryIndex {
+  const stampReleases = base?.stampReleases ?? new Map<string, Release[]>();
+  const versionsByFile = base?.versionsByFile ?? new Map<string, { commit: string; version: string }[]>();
   for (const revision of revisions) {
     if (revision.deleted) continue;
     const { image_stamp: stamp, image_version: version } = revision.fields;

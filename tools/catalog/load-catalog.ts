@@ -1,9 +1,8 @@
 /** Gathers a catalog view (records, image-ids, recipes, history) from a working tree or the index. */
-import { readLog } from '../lib/git.js';
 import type { Problem } from '../lib/problems.js';
 import type { TreeReader } from '../lib/tree-reader.js';
 import { loadRecipes, type RecipeSet } from '../recipes/load-recipes.js';
-import { historyLogArgs, indexHistory, parseRecordHistory } from './history.js';
+import { emptyHistory, startHistoryLoad } from './history-cache.js';
 import { type ParsedRecord, parseRecord } from './parse-record.js';
 import { imageIdsDir, recordsDir } from './record-files.js';
 import type { CatalogView } from './rules.js';
@@ -26,14 +25,16 @@ export async function loadCatalog(
   reader: TreeReader,
   options: { history?: boolean } = {},
 ): Promise<LoadedCatalog> {
-  const [recordEntries, idEntries, recipeSet, log] = await Promise.all([
+  // git answers about the history while this process lists, reads and parses the files.
+  const history = options.history === false ? undefined : startHistoryLoad(reader.root);
+  const [recordEntries, idEntries, recipeSet] = await Promise.all([
     reader.list(recordsDir),
     reader.list(imageIdsDir),
     loadRecipes(reader),
-    options.history === false
-      ? Promise.resolve('')
-      : readLog(reader.root, { args: historyLogArgs, pathspecs: [`${recordsDir}/`] }),
   ]);
+  const pendingHistory = history?.finish();
+  pendingHistory?.catch(() => {});
+
   const problems: Problem[] = [];
   const strayRecordFiles: string[] = [];
   const recordPaths: string[] = [];
@@ -55,9 +56,14 @@ export async function loadCatalog(
   const imageIds = new Map<string, string>();
   for (const path of idPaths) imageIds.set(path, (contents.get(path) ?? Buffer.alloc(0)).toString('utf8'));
 
-  const history = indexHistory(parseRecordHistory(log));
   return {
-    view: { records, imageIds, recipes: recipeSet.names, history, strayRecordFiles },
+    view: {
+      records,
+      imageIds,
+      recipes: recipeSet.names,
+      history: (await pendingHistory) ?? emptyHistory(),
+      strayRecordFiles,
+    },
     recipeSet,
     problems,
   };

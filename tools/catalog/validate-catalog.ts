@@ -2,7 +2,7 @@
 import { listStagedChanges } from '../lib/git.js';
 import { compareProblems, type Problem } from '../lib/problems.js';
 import { indexReader, type TreeReader, worktreeReader } from '../lib/tree-reader.js';
-import { isRecordPath, loadCatalog } from './load-catalog.js';
+import { isRecordPath, type LoadedCatalog, loadCatalog } from './load-catalog.js';
 import { imageIdsDir, recipesDir, recordsDir } from './record-files.js';
 import { checkRules } from './rules.js';
 
@@ -13,8 +13,6 @@ export interface ValidateOptions {
   paths?: string[];
   /** Read from the index and check only what is staged. */
   staged?: boolean;
-  /** Read the tree through this reader instead (e.g. planned files over the working tree). */
-  reader?: TreeReader;
 }
 
 export interface ValidationReport {
@@ -44,10 +42,14 @@ export async function validateCatalog(options: ValidateOptions): Promise<Validat
     if (scope.length === 0)
       return { ok: true, problems: [], notes: [], counts: { records: 0, recipes: 0 }, scope };
   } else {
-    reader = options.reader ?? worktreeReader(options.root);
+    reader = worktreeReader(options.root);
   }
 
-  const loaded = await loadCatalog(reader);
+  return reportProblems(await loadCatalog(reader), scope);
+}
+
+/** Checks an already loaded catalog, limited to `scope` (paths) when given. */
+export function reportProblems(loaded: LoadedCatalog, scope?: string[]): ValidationReport {
   const findings = checkRules(loaded.view);
   let problems = [...loaded.problems, ...loaded.recipeSet.problems, ...findings.problems];
   let notes = findings.notes;

@@ -19,6 +19,10 @@ export function printReport(report: ValidationReport, context: CommandContext, j
   }
   for (const note of report.notes)
     context.out(`${formatProblem({ ...note, message: `note: ${note.message}` })}\n`);
+  if (report.scope?.length === 0) {
+    context.out('ok: no records, recipes or image-ids staged\n');
+    return;
+  }
   const { records, recipes } = report.counts;
   const summary = report.ok
     ? `ok: ${records} record${records === 1 ? '' : 's'}, ${recipes} recipe${recipes === 1 ? '' : 's'}`

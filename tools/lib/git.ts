@@ -2,8 +2,13 @@
  * The one adapter for git (the only importer of simple-git). Verb-named functions over an
  * explicit working folder; arguments are arrays, never shell strings.
  */
+import { mkdtempSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type SimpleGit, simpleGit } from 'simple-git';
-import { UserError } from './errors.js';
+import { ProcessError, tail, UserError } from './errors.js';
+import { runCommand } from './exec.js';
 
 function git(cwd: string): SimpleGit {
   return simpleGit({ baseDir: cwd, maxConcurrentProcesses: 4, trimmed: false });
@@ -34,7 +39,6 @@ export async function getGitDir(cwd: string): Promise<string> {
 
 export async function hasCommits(cwd: string): Promise<boolean> {
   // simple-git resolves a failed command that prints nothing, so ask for the exit code itself.
-  const { runCommand } = await import('./exec.js');
   const result = await runCommand('git', ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], {
     cwd,
     reject: false,
@@ -106,7 +110,6 @@ export async function listIndexEntries(cwd: string, pathspecs: string[] = []): P
 export async function readBlobs(cwd: string, specs: string[]): Promise<Map<string, Buffer>> {
   const result = new Map<string, Buffer>();
   if (specs.length === 0) return result;
-  const { runCommand } = await import('./exec.js');
   const { stdoutBytes } = await runCommand('git', ['cat-file', '--batch'], {
     cwd,
     input: `${specs.join('\n')}\n`,
@@ -135,8 +138,50 @@ export interface LogOptions {
 
 /** Raw `git log` output; empty when the repository has no commits yet. */
 export async function readLog(cwd: string, options: LogOptions): Promise<string> {
-  if (!(await hasCommits(cwd))) return '';
-  return raw(cwd, ['-c', 'core.quotePath=false', 'log', ...options.args, '--', ...(options.pathspecs ?? [])]);
+  // git writes into a file rather than a pipe: started at once (no awaits before the spawn), it
+  // runs to the end at full speed while this process reads the working tree, instead of stalling
+  // on a full pipe until the event loop drains it.
+  const folder = mkdtempSync(join(tmpdir(), 'emi-log-'));
+  const output = join(folder, 'log');
+  const args = [
+    '-c',
+    'core.quotePath=false',
+    'log',
+    `--output=${output}`,
+    ...options.args,
+    '--',
+    ...(options.pathspecs ?? []),
+  ];
+  const running = runCommand('git', args, { cwd, reject: false });
+  try {
+    const result = await running;
+    if (result.exitCode !== 0) {
+      // A repository without commits has no history yet.
+      if (/does not have any commits yet|bad default revision 'HEAD'/.test(result.stderr)) return '';
+      throw new ProcessError(`git ${args.join(' ')}`, result.exitCode, tail(result.stderr));
+    }
+    return await readFile(output, 'utf8');
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+/** The commit HEAD points at, or undefined in a repository without commits. */
+export async function readHeadCommit(cwd: string): Promise<string | undefined> {
+  const result = await runCommand('git', ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], {
+    cwd,
+    reject: false,
+  });
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
+/** Whether `ancestor` is reachable from `descendant`. */
+export async function isAncestor(cwd: string, ancestor: string, descendant: string): Promise<boolean> {
+  const result = await runCommand('git', ['merge-base', '--is-ancestor', ancestor, descendant], {
+    cwd,
+    reject: false,
+  });
+  return result.exitCode === 0;
 }
 
 /** The configured URL of a remote, or undefined. */
@@ -170,7 +215,6 @@ export async function commitStaged(cwd: string, options: CommitOptions): Promise
   if (options.author?.date) args.push(`--date=${options.author.date}`);
   const env: Record<string, string> = {};
   if (options.committerDate) env.GIT_COMMITTER_DATE = options.committerDate;
-  const { runCommand } = await import('./exec.js');
   await runCommand('git', args, { cwd, input: options.message, env });
   return (await raw(cwd, ['rev-parse', 'HEAD'])).trim();
 }

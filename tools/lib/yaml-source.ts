@@ -39,6 +39,9 @@ export function parseYamlSource(file: string, input: string | Uint8Array): Resul
   const text = typeof input === 'string' ? input : Buffer.from(bytes).toString('utf8');
   if (text.trim() === '') return problem('file is empty');
 
+  const flat = parseFlatQuotedMapping(file, text);
+  if (flat) return { ok: true, value: flat };
+
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter,
@@ -93,6 +96,35 @@ export function parseYamlSource(file: string, input: string | Uint8Array): Resul
     return best;
   };
   return { ok: true, value: { file, value, locate } };
+}
+
+const flatLine = /^([A-Za-z_][A-Za-z0-9_]*): "([^"\\\x00-\x1f]*)"$/;
+
+/**
+ * The fast path for the files our own tools write (records): nothing but `key: "value"` lines with
+ * unique keys and no escapes. Such text means exactly this to any YAML parser, so it is read with a
+ * line split instead of a full parse: a catalog of ten thousand records validates in a fraction of
+ * the time. Anything else (comments, lists, escapes, duplicates) returns undefined: full parse.
+ */
+function parseFlatQuotedMapping(file: string, text: string): YamlSource | undefined {
+  const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
+  const value: Record<string, string> = {};
+  const positions = new Map<string, number>();
+  for (const [index, line] of lines.entries()) {
+    const match = flatLine.exec(line);
+    if (!match) return undefined;
+    const key = match[1] as string;
+    if (positions.has(key)) return undefined;
+    value[key] = match[2] as string;
+    positions.set(key, index + 1);
+  }
+  const locate: YamlSource['locate'] = (path, which = 'value') => {
+    const key = path[0];
+    const line = typeof key === 'string' ? positions.get(key) : undefined;
+    if (typeof key !== 'string' || line === undefined || path.length > 1) return { line: 1, column: 1 };
+    return { line, column: which === 'key' ? 1 : key.length + 3 };
+  };
+  return { file, value, locate };
 }
 
 function firstLine(message: string): string {

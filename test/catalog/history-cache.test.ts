@@ -1,0 +1,60 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { historyLogArgs, indexHistory, parseRecordHistory } from '../../tools/catalog/history.js';
+import { startHistoryLoad } from '../../tools/catalog/history-cache.js';
+import { runCommand } from '../../tools/lib/exec.js';
+import { getGitDir, readLog } from '../../tools/lib/git.js';
+import { makeRecord, recordFiles } from '../helpers/catalog-fixtures.js';
+import { createRepo, type TempRepo } from '../helpers/git-repo.js';
+
+let repo: TempRepo | undefined;
+afterEach(async () => {
+  await repo?.cleanup();
+  repo = undefined;
+});
+
+const day = 1764201600;
+const load = (dir: string) => startHistoryLoad(dir).finish();
+const full = async (dir: string) =>
+  indexHistory(parseRecordHistory(await readLog(dir, { args: historyLogArgs, pathspecs: ['EMI-IDs/'] })));
+
+describe('record history cache', () => {
+  it('gives the same history as a full read, cold, warm and after new commits', async () => {
+    repo = await createRepo();
+    await repo.commit(recordFiles(makeRecord({ epoch: day })));
+    await repo.commit(recordFiles(makeRecord({ epoch: day + 1, arch: 'i386' })));
+    expect(await load(repo.dir)).toEqual(await full(repo.dir));
+    const cachePath = join(await getGitDir(repo.dir), 'emi-record-history.json');
+    const cachedHead = JSON.parse(await readFile(cachePath, 'utf8')).head as string;
+
+    // Only the stamp line changes in this commit: the carried state must keep the version.
+    const next = makeRecord({ epoch: day + 86400 });
+    await repo.commit(recordFiles(next));
+    await repo.commit({
+      'EMI-IDs/euca-debian-emi.x86_64.yaml': (
+        recordFiles(next)['EMI-IDs/euca-debian-emi.x86_64.yaml'] ?? ''
+      ).replace(next.image_stamp, 'abcd-0123'),
+    });
+    const incremental = await load(repo.dir);
+    expect(incremental).toEqual(await full(repo.dir));
+    expect(incremental.stampReleases.get('abcd-0123')).toEqual([
+      expect.objectContaining({ version: next.image_version }),
+    ]);
+    expect(JSON.parse(await readFile(cachePath, 'utf8')).head).not.toBe(cachedHead);
+    expect(await load(repo.dir)).toEqual(incremental);
+  });
+
+  it('reads the whole history again when HEAD is no longer a descendant, or the cache is damaged', async () => {
+    repo = await createRepo();
+    await repo.commit(recordFiles(makeRecord({ epoch: day })));
+    await repo.commit(recordFiles(makeRecord({ epoch: day + 86400 })));
+    await load(repo.dir);
+    await runCommand('git', ['reset', '-q', '--hard', 'HEAD~1'], { cwd: repo.dir });
+    await repo.commit(recordFiles(makeRecord({ epoch: day + 2 * 86400, arch: 'i386' })));
+    expect(await load(repo.dir)).toEqual(await full(repo.dir));
+
+    await writeFile(join(await getGitDir(repo.dir), 'emi-record-history.json'), '{"version":1,"head":');
+    expect(await load(repo.dir)).toEqual(await full(repo.dir));
+  });
+});
