@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { bufferBody, describeFault, FaultBook, type GeneratedBody, generatedBody } from './faults.js';
 import type { Fault, Instance } from './instance.js';
 import { type TokenState, TokenStore, tokenHeader, ttlHeader } from './tokens.js';
-import { answerMetadata } from './tree.js';
+import { answerMetadata, notFoundPage } from './tree.js';
 
 export const startingUpMessage = 'System is still starting up';
 export const tokenPath = '/latest/api/token';
@@ -98,7 +98,10 @@ function realAnswer(state: State, request: IncomingMessage, path: string, record
   if (Date.now() - state.startedAt < instance.startingUpSeconds * 1000)
     return textAnswer(200, startingUpMessage);
   if (instance.tokens === 'disabled') return statusPage(403);
-  if (path === tokenPath && instance.tokens !== 'eucalyptus') {
+  // Eucalyptus has no token route at all.
+  if (path === tokenPath && instance.tokens === 'eucalyptus')
+    return textAnswer(404, notFoundPage(), 'text/html');
+  if (path === tokenPath) {
     if (method !== 'PUT')
       return { ...statusPage(405), headers: { 'Content-Type': 'text/html', Allow: 'PUT' } };
     // EC2 refuses token requests that went through a proxy.
