@@ -121,7 +121,7 @@ function recorderScript(log: string, name: string, fails: boolean): string {
   // hostname behaves like the real one on its arguments: one name of at most 64 bytes.
   const check =
     name === 'hostname'
-      ? 'if [ "$#" -ne 1 ] || [ "${#1}" -gt 64 ]; then echo "hostname: usage or name too long" >&2; exit 1; fi\n'
+      ? 'if [ "$#" -ne 1 ] || [ "$(printf %s "$1" | wc -c)" -gt 64 ]; then echo "hostname: usage or name too long" >&2; exit 1; fi\n'
       : '';
   return `#!/bin/sh
 { printf '%s' ${JSON.stringify(name)}; for a; do printf '\\t%s' "$a"; done; printf '\\n'; } >>${JSON.stringify(log)}
