@@ -204,12 +204,13 @@ export async function createAgentWorld(options: WorldOptions): Promise<AgentWorl
       const script = runOptions.script ?? agentPath;
       const shell = runOptions.shell ?? ['sh'];
       const started = Date.now();
-      // The console goes to a file: a user-data script left running must not hold our pipes.
+      // The console goes to a file: a user-data script left running must not hold our pipes. The
+      // umask is boot's.
       const result = await runCommand(
         'sh',
         [
           '-c',
-          'out=$1; shift; exec "$@" >"$out" 2>&1 </dev/null',
+          'umask 022; out=$1; shift; exec "$@" >"$out" 2>&1 </dev/null',
           'sh',
           consoleFile,
           ...shell,
