@@ -31,7 +31,10 @@ describe('disks', () => {
       expect(await target.commandsOf('mount')).toEqual([
         ['mount', '-o', 'nofail', target.path(`dev/${name}`), target.path('media/ephemeral0')],
       ]);
-      expect(await target.step('ephemeral0')).toMatchObject({ result: 'ok', detail: `/dev/${name} (ext4) on /media/ephemeral0` });
+      expect(await target.step('ephemeral0')).toMatchObject({
+        result: 'ok',
+        detail: `/dev/${name} (ext4) on /media/ephemeral0`,
+      });
     });
   }
 
@@ -42,15 +45,27 @@ describe('disks', () => {
 
   it('skips an absent disk', async () => {
     const target = await boot({});
-    expect(await target.step('ephemeral0')).toMatchObject({ result: 'skipped', detail: 'no device for ephemeral0 (sdb)' });
-    expect(await target.step('swap')).toMatchObject({ result: 'skipped', detail: 'no device for swap (sdc)' });
+    expect(await target.step('ephemeral0')).toMatchObject({
+      result: 'skipped',
+      detail: 'no device for ephemeral0 (sdb)',
+    });
+    expect(await target.step('swap')).toMatchObject({
+      result: 'skipped',
+      detail: 'no device for swap (sdc)',
+    });
     expect(await target.commands()).toEqual([['hostname', 'ip-172-31-0-10']]);
   });
 
   it('does not mount a disk without a filesystem, nor swapon one without a swap signature', async () => {
     const target = await boot({ disks: { vdb: 'empty', vdc: 'ext4' } });
-    expect(await target.step('ephemeral0')).toMatchObject({ result: 'skipped', detail: 'no filesystem on vdb' });
-    expect(await target.step('swap')).toMatchObject({ result: 'skipped', detail: 'no swap signature on vdc' });
+    expect(await target.step('ephemeral0')).toMatchObject({
+      result: 'skipped',
+      detail: 'no filesystem on vdb',
+    });
+    expect(await target.step('swap')).toMatchObject({
+      result: 'skipped',
+      detail: 'no swap signature on vdc',
+    });
     expect(await target.commandsOf('mount')).toEqual([]);
     expect(await target.commandsOf('swapon')).toEqual([]);
   });
@@ -61,7 +76,10 @@ describe('disks', () => {
       mounts: ['/dev/vda1 / ext4 rw 0 0', '/dev/vdb /data ext4 rw 0 0'],
       swaps: ['/dev/vdc                                partition\t1020\t0\t-2'],
     });
-    expect(await target.step('ephemeral0')).toMatchObject({ result: 'skipped', detail: '/dev/vdb is already mounted' });
+    expect(await target.step('ephemeral0')).toMatchObject({
+      result: 'skipped',
+      detail: '/dev/vdb is already mounted',
+    });
     expect(await target.step('swap')).toMatchObject({ result: 'skipped', detail: '/dev/vdc already in use' });
     await target.cleanup();
 
@@ -91,7 +109,10 @@ describe('disks', () => {
   it('goes on with the other steps when mount and swapon fail', async () => {
     const target = await boot({ disks: { vdb: 'ext4', vdc: 'swap' }, failing: ['mount', 'swapon'] });
     expect(await target.step('swap')).toMatchObject({ result: 'failed', detail: 'swapon /dev/vdc failed' });
-    expect(await target.step('ephemeral0')).toMatchObject({ result: 'failed', detail: 'mount /dev/vdb failed' });
+    expect(await target.step('ephemeral0')).toMatchObject({
+      result: 'failed',
+      detail: 'mount /dev/vdb failed',
+    });
     expect(await target.userDataDone()).toMatchObject({ result: 'ok' });
   });
 

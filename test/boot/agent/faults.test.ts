@@ -21,7 +21,16 @@ function faulty(faults: Fault[], extra: Partial<InstanceConfig> = {}): InstanceC
   };
 }
 
-const allSteps = ['metadata', 'instance-id', 'hostname', 'ssh-keys', 'host-keys', 'swap', 'ephemeral0', 'user-data'];
+const allSteps = [
+  'metadata',
+  'instance-id',
+  'hostname',
+  'ssh-keys',
+  'host-keys',
+  'swap',
+  'ephemeral0',
+  'user-data',
+];
 
 async function expectAllOk(target: AgentWorld): Promise<void> {
   await target.userDataDone();
@@ -45,12 +54,18 @@ describe('faults', () => {
     expect(status.instance_id).toBeNull();
     expect(await world.step('instance-id')).toMatchObject({ result: 'failed' });
     for (const name of ['hostname', 'ssh-keys', 'user-data'])
-      expect(await world.step(name)).toMatchObject({ result: 'skipped', detail: expect.stringContaining('instance-id unknown') });
+      expect(await world.step(name)).toMatchObject({
+        result: 'skipped',
+        detail: expect.stringContaining('instance-id unknown'),
+      });
     expect(await world.exists('var/lib/emi-agent/instances')).toBe(false);
   });
 
   it('retries a 500 a bounded number of times', async () => {
-    world = await createAgentWorld({ instance: faulty([{ path: '*', status: 500 }]), config: { RETRIES: 2 } });
+    world = await createAgentWorld({
+      instance: faulty([{ path: '*', status: 500 }]),
+      config: { RETRIES: 2 },
+    });
     const run = await world.run();
     expect(run.exitCode).toBe(0);
     // Three tries of the token, three of the instance-id; nothing else is asked without an instance.
@@ -104,7 +119,8 @@ describe('faults', () => {
     });
     expect((await world.run()).exitCode).toBe(0);
     await expectAllOk(world);
-    const statuses = (path: string) => world?.server.requests.filter((request) => request.path === path).length;
+    const statuses = (path: string) =>
+      world?.server.requests.filter((request) => request.path === path).length;
     expect(statuses('/latest/meta-data/instance-id')).toBe(2);
     expect(statuses('/latest/meta-data/public-keys/0/openssh-key')).toBe(3);
     expect(statuses('/latest/meta-data/local-hostname')).toBe(2);
@@ -121,7 +137,9 @@ describe('faults', () => {
       ]),
     });
     await world.run();
-    expect(world.server.requests.some((request) => request.path === '/latest/meta-data/elsewhere')).toBe(false);
+    expect(world.server.requests.some((request) => request.path === '/latest/meta-data/elsewhere')).toBe(
+      false,
+    );
     expect(await world.step('ssh-keys')).toMatchObject({ result: 'failed' });
     expect(await world.read('var/log/emi-agent.log')).toContain('HTTP 301 redirect, not followed');
     expect(await world.exists('root/.ssh/authorized_keys')).toBe(false);
@@ -145,7 +163,10 @@ describe('faults', () => {
     world = await createAgentWorld({ instance: faulty([{ path: '/latest/api/token', status: 403 }]) });
     const run = await world.run();
     expect(run.exitCode).toBe(0);
-    expect(await world.step('metadata')).toMatchObject({ result: 'skipped', detail: 'metadata service disabled, HTTP 403' });
+    expect(await world.step('metadata')).toMatchObject({
+      result: 'skipped',
+      detail: 'metadata service disabled, HTTP 403',
+    });
     expect(world.server.requests.length).toBe(1);
   });
 
@@ -163,7 +184,14 @@ describe('faults', () => {
     world = await createAgentWorld({ instance: faulty([]) });
     const dead = 'http://127.0.0.1:9';
     const run = await world.run({
-      env: { http_proxy: dead, HTTP_PROXY: dead, https_proxy: dead, ALL_PROXY: dead, all_proxy: dead, no_proxy: '' },
+      env: {
+        http_proxy: dead,
+        HTTP_PROXY: dead,
+        https_proxy: dead,
+        ALL_PROXY: dead,
+        all_proxy: dead,
+        no_proxy: '',
+      },
     });
     expect(run.exitCode).toBe(0);
     await expectAllOk(world);
@@ -171,7 +199,9 @@ describe('faults', () => {
 
   it('retries the Eucalyptus "200 System is still starting up" instead of using it', async () => {
     world = await createAgentWorld({
-      instance: faulty([{ path: '/latest/meta-data/local-hostname', body: 'System is still starting up', times: 2 }]),
+      instance: faulty([
+        { path: '/latest/meta-data/local-hostname', body: 'System is still starting up', times: 2 },
+      ]),
     });
     await world.run();
     await expectAllOk(world);

@@ -10,7 +10,12 @@ afterEach(async () => {
 });
 
 function named(localHostname: string, extra: Partial<InstanceConfig> = {}): InstanceConfig {
-  return { instance_id: 'i-0123456789abcdef0', local_hostname: localHostname, local_ipv4: '10.0.0.7', ...extra };
+  return {
+    instance_id: 'i-0123456789abcdef0',
+    local_hostname: localHostname,
+    local_ipv4: '10.0.0.7',
+    ...extra,
+  };
 }
 
 describe('hostname', () => {
@@ -46,7 +51,10 @@ describe('hostname', () => {
     ['an empty answer', ''],
   ] as const) {
     it(`refuses ${what}: hostname and files left unchanged`, async () => {
-      world = await createAgentWorld({ instance: named(value), files: { 'etc/hosts': '127.0.0.1\tlocalhost\n' } });
+      world = await createAgentWorld({
+        instance: named(value),
+        files: { 'etc/hosts': '127.0.0.1\tlocalhost\n' },
+      });
       const run = await world.run();
       expect(run.exitCode).toBe(0);
       expect(await world.step('hostname')).toMatchObject({ result: 'failed' });

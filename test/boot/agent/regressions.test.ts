@@ -64,7 +64,14 @@ describe('regressions of the original rc.local', () => {
     expect(await original.commandsOf('hostname')).toEqual([]);
     expect(await userDataRanOriginal(original)).toBe(false);
 
-    const ours = await world({ instance: base({ public_keys: [{ name: 'a', key: keys.ed25519 }, { name: 'b', key: keys.ecdsa }] }) });
+    const ours = await world({
+      instance: base({
+        public_keys: [
+          { name: 'a', key: keys.ed25519 },
+          { name: 'b', key: keys.ecdsa },
+        ],
+      }),
+    });
     expect((await ours.run()).exitCode).toBe(0);
     expect(await ours.read('root/.ssh/authorized_keys')).toBe(`${keys.ed25519}\n${keys.ecdsa}\n`);
     expect(await ours.commandsOf('hostname')).toEqual([['hostname', 'ip-172-31-0-10']]);
@@ -72,7 +79,9 @@ describe('regressions of the original rc.local', () => {
   });
 
   it('2: a key fetch that failed at the first boot is retried at the next', async () => {
-    const instance = base({ faults: [{ path: '/latest/meta-data/public-keys/0/openssh-key', status: 404, times: 1 }] });
+    const instance = base({
+      faults: [{ path: '/latest/meta-data/public-keys/0/openssh-key', status: 404, times: 1 }],
+    });
     const original = await world({ instance });
     await runOriginal(original);
     await original.reboot();
@@ -128,13 +137,19 @@ describe('regressions of the original rc.local', () => {
     });
     const original = await world({ instance });
     expect((await runOriginal(original)).exitCode).not.toBe(0);
-    expect(await original.commandsOf('hostname')).toEqual([['hostname', 'System', 'is', 'still', 'starting', 'up']]);
+    expect(await original.commandsOf('hostname')).toEqual([
+      ['hostname', 'System', 'is', 'still', 'starting', 'up'],
+    ]);
     expect(await userDataRanOriginal(original)).toBe(false);
 
     for (const fault of [
       { path: '/latest/meta-data/local-hostname', body: 'System is still starting up' },
       { path: '/latest/meta-data/local-hostname', status: 404 },
-      { path: '/latest/meta-data/local-hostname', status: 500, body: '<html><body>Internal error</body></html>' },
+      {
+        path: '/latest/meta-data/local-hostname',
+        status: 500,
+        body: '<html><body>Internal error</body></html>',
+      },
     ]) {
       const ours = await world({ instance: base({ faults: [fault] }), config: { RETRIES: 1 } });
       await ours.run();
@@ -191,7 +206,9 @@ describe('regressions of the original rc.local', () => {
     // World-readable, as boot's umask leaves it.
     expect((await stat(none.path(`tmp/${saved}`))).mode & 0o004).toBe(0o004);
 
-    const ours = await world({ instance: base({ user_data: '#!/bin/sh\necho ran >> "$(dirname "$0")/count"\n' }) });
+    const ours = await world({
+      instance: base({ user_data: '#!/bin/sh\necho ran >> "$(dirname "$0")/count"\n' }),
+    });
     for (let boot = 0; boot < 2; boot++) {
       await ours.reboot();
       await ours.run();
@@ -250,7 +267,16 @@ describe('regressions of the original rc.local', () => {
     try {
       for (const type of ['rsa', 'dsa', 'ed25519']) {
         const file = join(baked, `ssh_host_${type}_key`);
-        await runCommand('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '1024'] : []), '-N', '', '-f', file]);
+        await runCommand('ssh-keygen', [
+          '-q',
+          '-t',
+          type,
+          ...(type === 'rsa' ? ['-b', '1024'] : []),
+          '-N',
+          '',
+          '-f',
+          file,
+        ]);
         files[`etc/ssh/ssh_host_${type}_key`] = await readFile(file, 'utf8');
         files[`etc/ssh/ssh_host_${type}_key.pub`] = await readFile(`${file}.pub`, 'utf8');
       }
@@ -268,7 +294,9 @@ describe('regressions of the original rc.local', () => {
     expect(await ours.exists('etc/ssh/ssh_host_dsa_key.pub')).toBe(false);
     const first = await ours.read('etc/ssh/ssh_host_rsa_key.pub');
     expect(first).not.toBe(files['etc/ssh/ssh_host_rsa_key.pub']);
-    expect(await ours.read('etc/ssh/ssh_host_ed25519_key.pub')).not.toBe(files['etc/ssh/ssh_host_ed25519_key.pub']);
+    expect(await ours.read('etc/ssh/ssh_host_ed25519_key.pub')).not.toBe(
+      files['etc/ssh/ssh_host_ed25519_key.pub'],
+    );
     expect(await ours.exists('etc/ssh/ssh_host_ecdsa_key.pub')).toBe(true);
     // An image bundled from this instance, started as another instance: new keys again.
     await ours.reboot();

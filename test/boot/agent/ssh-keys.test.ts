@@ -33,7 +33,10 @@ describe('ssh keys', () => {
   it('installs every key of the index: ed25519, ecdsa, rsa and sk- types', async () => {
     const text = await installed([keys.ed25519, keys.ecdsa, keys.rsa, keys.sk]);
     expect(text).toBe(`${keys.ed25519}\n${keys.ecdsa}\n${keys.rsa}\n${keys.sk}\n`);
-    expect(await world?.step('ssh-keys')).toMatchObject({ result: 'ok', detail: '4 valid of 4, 4 added, 0 lines rejected' });
+    expect(await world?.step('ssh-keys')).toMatchObject({
+      result: 'ok',
+      detail: '4 valid of 4, 4 added, 0 lines rejected',
+    });
   });
 
   it('refuses a DSA key and keeps the others', async () => {
@@ -89,7 +92,9 @@ describe('ssh keys', () => {
 
   it('leaves authorized_keys alone when the index cannot be fetched, and retries at the next boot', async () => {
     world = await createAgentWorld({
-      instance: withKeys([keys.ed25519], { faults: [{ path: '/latest/meta-data/public-keys/', status: 500 }] }),
+      instance: withKeys([keys.ed25519], {
+        faults: [{ path: '/latest/meta-data/public-keys/', status: 500 }],
+      }),
       config: { RETRIES: 1 },
     });
     await world.write('root/.ssh/authorized_keys', `${keys.ecdsa}\n`, 0o600);
@@ -102,11 +107,13 @@ describe('ssh keys', () => {
     expect(await world.read('root/.ssh/authorized_keys')).toBe(`${keys.ecdsa}\n${keys.ed25519}\n`);
   });
 
-  it('does not duplicate a key already present, even behind the user\'s options', async () => {
+  it("does not duplicate a key already present, even behind the user's options", async () => {
     world = await createAgentWorld({ instance: withKeys([keys.ed25519, keys.ed25519]) });
     await world.write('root/.ssh/authorized_keys', `# mine\nno-agent-forwarding ${keys.ed25519}\n`, 0o644);
     await world.run();
-    expect(await world.read('root/.ssh/authorized_keys')).toBe(`# mine\nno-agent-forwarding ${keys.ed25519}\n`);
+    expect(await world.read('root/.ssh/authorized_keys')).toBe(
+      `# mine\nno-agent-forwarding ${keys.ed25519}\n`,
+    );
     expect(await world.mode('root/.ssh/authorized_keys')).toBe(0o600);
   });
 

@@ -46,7 +46,10 @@ describe('user-data', () => {
 
   it('is stored 0600 under /var/lib, never in /tmp, and runs with its exit code recorded', async () => {
     const { world } = await boot(withUserData({ user_data: '#!/bin/sh\necho failing on purpose\nexit 3\n' }));
-    expect(await world.userDataDone()).toMatchObject({ result: 'failed', detail: expect.stringContaining('script exited 3') });
+    expect(await world.userDataDone()).toMatchObject({
+      result: 'failed',
+      detail: expect.stringContaining('script exited 3'),
+    });
     expect(await world.read(`${instanceDir}/user-data.exit`)).toBe('3\n');
     expect(await world.mode(`${instanceDir}/user-data.raw`)).toBe(0o600);
     expect(await world.mode(`${instanceDir}/user-data.log`)).toBe(0o600);
@@ -80,7 +83,9 @@ describe('user-data', () => {
 
   it('stops decompressing a gzip bomb at the cap', async () => {
     // 12 KiB of gzip that expands to 16 MiB: within the download cap, far over the decoded one.
-    const bomb = gzipSync(Buffer.concat([Buffer.from('#!/bin/sh\n'), Buffer.alloc(16 * 1024 * 1024, 0x23)]), { level: 9 });
+    const bomb = gzipSync(Buffer.concat([Buffer.from('#!/bin/sh\n'), Buffer.alloc(16 * 1024 * 1024, 0x23)]), {
+      level: 9,
+    });
     expect(bomb.length).toBeLessThan(65536);
     const { world } = await boot(withUserData({ user_data_base64: bomb.toString('base64') }));
     expect(await world.step('user-data')).toMatchObject({
@@ -96,7 +101,10 @@ describe('user-data', () => {
         faults: [{ path: '/latest/user-data', body_kind: 'gzip-bomb', size: 1024 * 1024 * 1024, times: 1 }],
       }),
     );
-    expect(await world.step('user-data')).toMatchObject({ result: 'failed', detail: 'user-data larger than 65536 bytes: not used' });
+    expect(await world.step('user-data')).toMatchObject({
+      result: 'failed',
+      detail: 'user-data larger than 65536 bytes: not used',
+    });
     expect(ms).toBeLessThan(10_000);
 
     await world.cleanup();
@@ -107,7 +115,9 @@ describe('user-data', () => {
     expect(second.ms).toBeLessThan(10_000);
     const files = await readdir(second.world.path(instanceDir));
     for (const file of files) {
-      const size = (await runCommand('stat', ['-c', '%s', second.world.path(`${instanceDir}/${file}`)])).stdout.trim();
+      const size = (
+        await runCommand('stat', ['-c', '%s', second.world.path(`${instanceDir}/${file}`)])
+      ).stdout.trim();
       expect(Number(size)).toBeLessThanOrEqual(65536);
     }
   });
@@ -126,17 +136,22 @@ describe('user-data', () => {
     expect((await world.step('user-data')).detail).toBe('#cloud-config is not supported by this agent');
     await world.cleanup();
     const mime = await boot(
-      withUserData({ user_data: 'Content-Type: multipart/mixed; boundary="x"\nMIME-Version: 1.0\n\n--x--\n' }),
+      withUserData({
+        user_data: 'Content-Type: multipart/mixed; boundary="x"\nMIME-Version: 1.0\n\n--x--\n',
+      }),
     );
     expect((await mime.world.step('user-data')).detail).toBe('MIME multipart is not supported by this agent');
   });
 
   it('stops a script that never ends at its timeout, while the agent ends by its deadline', async () => {
     const marker = `sleep 86${Math.floor(Math.random() * 900 + 100)}`;
-    const { world, ms, console } = await boot(withUserData({ user_data: `#!/bin/sh\necho started\n${marker}\n` }), {
-      DEADLINE: 3,
-      USERDATA_TIMEOUT: 5,
-    });
+    const { world, ms, console } = await boot(
+      withUserData({ user_data: `#!/bin/sh\necho started\n${marker}\n` }),
+      {
+        DEADLINE: 3,
+        USERDATA_TIMEOUT: 5,
+      },
+    );
     expect(ms).toBeLessThan(5000);
     expect(console).toContain('still running at the deadline');
     expect(await world.step('user-data')).toMatchObject({ result: 'running' });
@@ -151,7 +166,10 @@ describe('user-data', () => {
 
   it('gives a script /dev/null as stdin', async () => {
     const { world } = await boot(
-      withUserData({ user_data: '#!/bin/sh\nif read -r line; then echo "read: $line"; else echo "stdin is empty"; fi\ncat\n' }),
+      withUserData({
+        user_data:
+          '#!/bin/sh\nif read -r line; then echo "read: $line"; else echo "stdin is empty"; fi\ncat\n',
+      }),
     );
     expect(await world.userDataDone()).toMatchObject({ result: 'ok' });
     expect(await world.read(`${instanceDir}/user-data.log`)).toBe('stdin is empty\n');
@@ -160,20 +178,32 @@ describe('user-data', () => {
   it('keeps the contents of user-data and the token out of the log, the console and the status', async () => {
     const secret = 'hunter2-0f9e8d7c';
     const { world, console } = await boot(
-      withUserData({ tokens: 'required', user_data: `#!/bin/sh\nDB_PASSWORD=${secret}\nexport DB_PASSWORD\ntrue\n` }),
+      withUserData({
+        tokens: 'required',
+        user_data: `#!/bin/sh\nDB_PASSWORD=${secret}\nexport DB_PASSWORD\ntrue\n`,
+      }),
     );
     await world.userDataDone();
-    const texts = [console, await world.read('var/log/emi-agent.log'), await world.read('var/lib/emi-agent/status.json')];
+    const texts = [
+      console,
+      await world.read('var/log/emi-agent.log'),
+      await world.read('var/lib/emi-agent/status.json'),
+    ];
     for (const text of texts) {
       expect(text).not.toContain(secret);
       expect(text).not.toMatch(/AQAEA[A-Za-z0-9_-]{20,}/);
     }
-    expect(world.server.requests.every((request) => request.method === 'PUT' || request.token === 'valid')).toBe(true);
+    expect(
+      world.server.requests.every((request) => request.method === 'PUT' || request.token === 'valid'),
+    ).toBe(true);
   });
 
   it('retries at the next boot when the service failed to answer', async () => {
     const { world } = await boot(
-      withUserData({ user_data: '#!/bin/sh\necho at last\n', faults: [{ path: '/latest/user-data', status: 500 }] }),
+      withUserData({
+        user_data: '#!/bin/sh\necho at last\n',
+        faults: [{ path: '/latest/user-data', status: 500 }],
+      }),
       { RETRIES: 1 },
     );
     expect(await world.step('user-data')).toMatchObject({ result: 'failed' });
