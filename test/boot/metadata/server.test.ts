@@ -15,7 +15,9 @@ afterEach(async () => {
 });
 
 async function serve(config: Partial<InstanceConfig> = {}): Promise<MetadataServer> {
-  server = await startMetadataServer({ instance: normalizeInstance({ instance_id: 'i-0123456789abcdef0', ...config }) });
+  server = await startMetadataServer({
+    instance: normalizeInstance({ instance_id: 'i-0123456789abcdef0', ...config }),
+  });
   return server;
 }
 
@@ -38,7 +40,20 @@ async function curl(
     const headerFile = join(dir, 'headers');
     const result = await runCommand(
       'curl',
-      ['-q', '-sS', '--noproxy', '*', '-m', '5', '-D', headerFile, '-o', output, ...args, `${server.url}${path}`],
+      [
+        '-q',
+        '-sS',
+        '--noproxy',
+        '*',
+        '-m',
+        '5',
+        '-D',
+        headerFile,
+        '-o',
+        output,
+        ...args,
+        `${server.url}${path}`,
+      ],
       { reject: false, binary },
     );
     const headers = await readFile(headerFile, 'utf8').catch(() => '');
@@ -64,8 +79,12 @@ describe('token modes', () => {
     expect((await curl('/latest/meta-data/instance-id')).body).toBe('i-0123456789abcdef0');
     const token = await getToken();
     expect(token).toMatch(/^AQAEA[\w-]{51}$/);
-    expect((await curl('/latest/meta-data/instance-id', ['-H', `X-aws-ec2-metadata-token: ${token}`])).code).toBe('200');
-    expect((await curl('/latest/meta-data/instance-id', ['-H', 'X-aws-ec2-metadata-token: nope'])).code).toBe('401');
+    expect(
+      (await curl('/latest/meta-data/instance-id', ['-H', `X-aws-ec2-metadata-token: ${token}`])).code,
+    ).toBe('200');
+    expect((await curl('/latest/meta-data/instance-id', ['-H', 'X-aws-ec2-metadata-token: nope'])).code).toBe(
+      '401',
+    );
     expect(server?.requests.map((request) => request.token)).toEqual(['none', 'none', 'valid', 'invalid']);
   });
 
@@ -73,20 +92,25 @@ describe('token modes', () => {
     await serve({ tokens: 'required' });
     expect((await curl('/latest/meta-data/instance-id')).code).toBe('401');
     const token = await getToken();
-    expect((await curl('/latest/meta-data/instance-id', ['-H', `X-aws-ec2-metadata-token: ${token}`])).body).toBe(
-      'i-0123456789abcdef0',
-    );
+    expect(
+      (await curl('/latest/meta-data/instance-id', ['-H', `X-aws-ec2-metadata-token: ${token}`])).body,
+    ).toBe('i-0123456789abcdef0');
   });
 
   it('checks the token request as EC2 does: TTL needed and in range, PUT only, no proxy', async () => {
     await serve();
     expect((await curl('/latest/api/token', ['-X', 'PUT'])).code).toBe('400');
-    expect((await curl('/latest/api/token', ['-X', 'PUT', '-H', 'X-aws-ec2-metadata-token-ttl-seconds: 0'])).code).toBe('400');
-    expect((await curl('/latest/api/token', ['-X', 'PUT', '-H', 'X-aws-ec2-metadata-token-ttl-seconds: 21601'])).code).toBe(
-      '400',
-    );
+    expect(
+      (await curl('/latest/api/token', ['-X', 'PUT', '-H', 'X-aws-ec2-metadata-token-ttl-seconds: 0'])).code,
+    ).toBe('400');
+    expect(
+      (await curl('/latest/api/token', ['-X', 'PUT', '-H', 'X-aws-ec2-metadata-token-ttl-seconds: 21601']))
+        .code,
+    ).toBe('400');
     expect((await curl('/latest/api/token')).code).toBe('405');
-    expect((await curl('/latest/api/token', ['-X', 'PUT', ...ttl, '-H', 'X-Forwarded-For: 10.0.0.1'])).code).toBe('403');
+    expect(
+      (await curl('/latest/api/token', ['-X', 'PUT', ...ttl, '-H', 'X-Forwarded-For: 10.0.0.1'])).code,
+    ).toBe('403');
     const granted = await curl('/latest/api/token', ['-X', 'PUT', ...ttl]);
     expect(granted.headers).toMatch(/X-Aws-Ec2-Metadata-Token-Ttl-Seconds: 60/i);
   });
@@ -100,7 +124,9 @@ describe('token modes', () => {
     expect((await curl('/latest/meta-data/instance-id', withToken)).code).toBe('401');
     const second = await getToken();
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    expect((await curl('/latest/meta-data/instance-id', ['-H', `X-aws-ec2-metadata-token: ${second}`])).code).toBe('401');
+    expect(
+      (await curl('/latest/meta-data/instance-id', ['-H', `X-aws-ec2-metadata-token: ${second}`])).code,
+    ).toBe('401');
   });
 
   it('disabled: 403 everywhere', async () => {
@@ -111,24 +137,33 @@ describe('token modes', () => {
 
   it('eucalyptus: no token route, and "200 System is still starting up" during the start-up window', async () => {
     await serve({ tokens: 'eucalyptus', starting_up_seconds: 1 });
-    expect(await curl('/latest/meta-data/instance-id')).toMatchObject({ code: '200', body: 'System is still starting up' });
+    expect(await curl('/latest/meta-data/instance-id')).toMatchObject({
+      code: '200',
+      body: 'System is still starting up',
+    });
     await new Promise((resolve) => setTimeout(resolve, 1100));
     expect((await curl('/latest/api/token', ['-X', 'PUT', ...ttl])).code).toBe('404');
-    expect((await curl('/latest/meta-data/instance-id', ['-H', 'X-aws-ec2-metadata-token: ignored'])).body).toBe(
-      'i-0123456789abcdef0',
-    );
+    expect(
+      (await curl('/latest/meta-data/instance-id', ['-H', 'X-aws-ec2-metadata-token: ignored'])).body,
+    ).toBe('i-0123456789abcdef0');
   });
 });
 
 describe('faults', () => {
   it('answers any status with Retry-After, for the first N requests only', async () => {
-    await serve({ faults: [{ path: '/latest/meta-data/instance-id', status: 503, retry_after: 7, times: 2 }] });
+    await serve({
+      faults: [{ path: '/latest/meta-data/instance-id', status: 503, retry_after: 7, times: 2 }],
+    });
     const first = await curl('/latest/meta-data/instance-id');
     expect(first.code).toBe('503');
     expect(first.headers).toMatch(/Retry-After: 7/);
     expect((await curl('/latest/meta-data/instance-id')).code).toBe('503');
     expect((await curl('/latest/meta-data/instance-id')).code).toBe('200');
-    expect(server?.requests.map((request) => request.fault)).toEqual(['status 503, retry-after 7', 'status 503, retry-after 7', undefined]);
+    expect(server?.requests.map((request) => request.fault)).toEqual([
+      'status 503, retry-after 7',
+      'status 503, retry-after 7',
+      undefined,
+    ]);
   });
 
   it('matches paths exactly, by prefix with *, or all with *; and by method', async () => {
@@ -165,7 +200,9 @@ describe('faults', () => {
     expect(cut.curlExit).toBe(18);
     expect(cut.body).toBe('i-0123456');
     expect([52, 56]).toContain((await curl('/latest/meta-data/mac')).curlExit);
-    expect(server?.requests.find((request) => request.path === '/latest/meta-data/hostname')?.status).toBeUndefined();
+    expect(
+      server?.requests.find((request) => request.path === '/latest/meta-data/hostname')?.status,
+    ).toBeUndefined();
   });
 
   it('refuses connections for a while, then listens on the same port', async () => {
@@ -201,7 +238,10 @@ describe('faults', () => {
 
   it('replaces the body of a 200, e.g. with an error page', async () => {
     await serve({ faults: [{ path: '/latest/meta-data/local-hostname', body: '<html>oops</html>' }] });
-    expect(await curl('/latest/meta-data/local-hostname')).toMatchObject({ code: '200', body: '<html>oops</html>' });
+    expect(await curl('/latest/meta-data/local-hostname')).toMatchObject({
+      code: '200',
+      body: '<html>oops</html>',
+    });
   });
 });
 
@@ -210,7 +250,10 @@ describe('the running server', () => {
     await serve({ faults: [{ path: '/latest/meta-data/instance-id', status: 500, times: 1 }] });
     expect((await curl('/latest/meta-data/instance-id')).code).toBe('500');
     server?.setInstance(
-      normalizeInstance({ instance_id: 'i-0fedcba9876543210', faults: [{ path: '/latest/meta-data/instance-id', status: 500, times: 1 }] }),
+      normalizeInstance({
+        instance_id: 'i-0fedcba9876543210',
+        faults: [{ path: '/latest/meta-data/instance-id', status: 500, times: 1 }],
+      }),
     );
     expect((await curl('/latest/meta-data/instance-id')).code).toBe('500');
     expect((await curl('/latest/meta-data/instance-id')).body).toBe('i-0fedcba9876543210');

@@ -55,7 +55,9 @@ describe('metadata tree', () => {
     expect(text('/latest/meta-data/public-keys/1/').body).toBe('openssh-key');
     expect(text('/latest/meta-data/public-keys/1/openssh-key').body).toBe('ssh-rsa AAAAB3NzaC1yc2E bob\n');
     expect(text('/latest/meta-data/public-keys/2/openssh-key').status).toBe(404);
-    expect(text('/latest/meta-data/public-keys/', normalizeInstance({ instance_id: 'i-1' })).status).toBe(404);
+    expect(text('/latest/meta-data/public-keys/', normalizeInstance({ instance_id: 'i-1' })).status).toBe(
+      404,
+    );
   });
 
   it('answers block-device-mapping/ and its leaves', () => {
@@ -77,7 +79,7 @@ describe('metadata tree', () => {
     expect(text('/latest/', none).body).toBe('dynamic\nmeta-data');
   });
 
-  it('answers unknown paths with EC2\'s HTML 404 page', () => {
+  it("answers unknown paths with EC2's HTML 404 page", () => {
     const { status, body, type } = text('/latest/meta-data/no-such-thing');
     expect(status).toBe(404);
     expect(type).toBe('text/html');
@@ -99,7 +101,11 @@ describe('metadata tree', () => {
   });
 
   it('gives Eucalyptus its defaults: the private IP as local-hostname, ephemeral0=sda2, swap=sda3', () => {
-    const euca = normalizeInstance({ instance_id: 'i-3F2A9C1B', tokens: 'eucalyptus', local_ipv4: '10.1.2.3' });
+    const euca = normalizeInstance({
+      instance_id: 'i-3F2A9C1B',
+      tokens: 'eucalyptus',
+      local_ipv4: '10.1.2.3',
+    });
     expect(text('/latest/meta-data/local-hostname', euca).body).toBe('10.1.2.3');
     expect(text('/latest/meta-data/block-device-mapping/ephemeral0', euca).body).toBe('sda2');
     expect(text('/latest/meta-data/block-device-mapping/swap', euca).body).toBe('sda3');
@@ -107,7 +113,11 @@ describe('metadata tree', () => {
   });
 
   it('serves hostile values as given (the agent must cope)', () => {
-    const hostile = normalizeInstance({ instance_id: 'i-1', local_hostname: '$(reboot)\nx', meta_data: { 'kernel-id': 'eki-1' } });
+    const hostile = normalizeInstance({
+      instance_id: 'i-1',
+      local_hostname: '$(reboot)\nx',
+      meta_data: { 'kernel-id': 'eki-1' },
+    });
     expect(text('/latest/meta-data/local-hostname', hostile).body).toBe('$(reboot)\nx');
     expect(text('/latest/meta-data/kernel-id', hostile).body).toBe('eki-1');
   });
