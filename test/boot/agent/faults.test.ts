@@ -87,6 +87,41 @@ describe('faults', () => {
     await expectAllOk(world);
   });
 
+  it('retries a 429 and a 502, then uses the answer', async () => {
+    world = await createAgentWorld({
+      instance: faulty([
+        { path: '/latest/meta-data/instance-id', status: 429, times: 1 },
+        { path: '/latest/meta-data/local-hostname', status: 502, times: 2 },
+      ]),
+    });
+    await world.run();
+    await expectAllOk(world);
+    expect(
+      world.server.requests
+        .filter((request) => request.path === '/latest/meta-data/local-hostname')
+        .map((r) => r.status),
+    ).toEqual([502, 502, 200]);
+  });
+
+  it('runs nothing per-instance when the instance-id is garbage', async () => {
+    world = await createAgentWorld({
+      instance: faulty([
+        { path: '/latest/meta-data/instance-id', body: '<html><body>Service error</body></html>' },
+      ]),
+    });
+    expect((await world.run()).exitCode).toBe(0);
+    const status = await world.status();
+    expect(status.instance_id).toBeNull();
+    expect(await world.step('instance-id')).toMatchObject({
+      result: 'failed',
+      detail: 'the service answered something that is not an instance-id; per-instance steps will not run',
+    });
+    for (const name of ['hostname', 'ssh-keys', 'user-data'])
+      expect(await world.step(name)).toMatchObject({ result: 'skipped' });
+    expect(await world.exists('var/lib/emi-agent/instances')).toBe(false);
+    expect(world.server.requests.some((request) => request.path === '/latest/user-data')).toBe(false);
+  });
+
   it('gives up at once on a Retry-After beyond the deadline', async () => {
     world = await createAgentWorld({
       instance: faulty([{ path: '/latest/meta-data/instance-id', status: 503, retry_after: 120 }]),
