@@ -106,6 +106,27 @@ describe('disks', () => {
     expect(await target.commandsOf('swapon')).toEqual([['swapon', target.path('dev/vda3')]]);
   });
 
+  it('trusts a mapping without ephemeral0 or swap: no glob, nothing mounted', async () => {
+    const target = await boot({
+      instance: mapped({ block_device_mapping: { ami: '/dev/xvda', root: '/dev/xvda' } }),
+      disks: { xvda2: 'ext4', xvda3: 'swap' },
+    });
+    expect(await target.step('ephemeral0')).toMatchObject({
+      result: 'skipped',
+      detail: 'no ephemeral0 in the block-device-mapping',
+    });
+    expect(await target.step('swap')).toMatchObject({
+      result: 'skipped',
+      detail: 'no swap in the block-device-mapping',
+    });
+    expect(await target.commandsOf('mount')).toEqual([]);
+    expect(await target.commandsOf('swapon')).toEqual([]);
+    const listings = target.server.requests.filter(
+      (request) => request.path === '/latest/meta-data/block-device-mapping/',
+    );
+    expect(listings.length).toBe(1);
+  });
+
   it('goes on with the other steps when mount and swapon fail', async () => {
     const target = await boot({ disks: { vdb: 'ext4', vdc: 'swap' }, failing: ['mount', 'swapon'] });
     expect(await target.step('swap')).toMatchObject({ result: 'failed', detail: 'swapon /dev/vdc failed' });
