@@ -251,7 +251,7 @@ describe('regressions of the original rc.local', () => {
     await runOriginal(fooled);
     expect(await fooled.commandsOf('mount')).toEqual([]);
 
-    const ours = await world({ instance: base(), disks: { vda3: 'swap' }, failing: ['swapon'] });
+    const ours = await world({ instance: mapless, disks: { vda3: 'swap' }, failing: ['swapon'] });
     await ours.run();
     expect(await ours.step('swap')).toMatchObject({ result: 'failed' });
     expect(await userDataRanAgent(ours)).toBe(true);
