@@ -98,6 +98,28 @@ export const commands: CommandSpec[] = [
     load: () => import('./import-legacy.js'),
   },
   {
+    name: 'metadata-server',
+    summary: 'serve an EC2 metadata service for one instance on loopback (test an image or a script)',
+    options: {
+      config: {
+        type: 'string',
+        value: 'FILE',
+        description: 'the instance file (instance.yaml; default: an instance with no key and no user-data)',
+      },
+      port: { type: 'string', value: 'N', description: 'the port (default: 8169; 0 picks a free one)' },
+      bind: { type: 'string', value: 'ADDR', description: 'the address to listen on (default: 127.0.0.1)' },
+      quiet: { type: 'boolean', short: 'q', description: 'do not print a line per request' },
+    },
+    description:
+      'Answers like EC2 (version list, meta-data indexes, public-keys/ as N=name, user-data, the identity document) with IMDSv2 tokens optional, required, disabled or eucalyptus, and the faults the file asks for. Prints one line per request (time, status, method, path, token, fault) until Ctrl-C.',
+    examples: [
+      'emi metadata-server --config instance.yaml --port 8169',
+      'curl http://127.0.0.1:8169/latest/meta-data/public-keys/',
+      'EMI_METADATA_URL=http://127.0.0.1:8169 EMI_ROOT=/tmp/root sh recipes/common/overlay/usr/sbin/emi-agent',
+    ],
+    load: () => import('./metadata-server.js'),
+  },
+  {
     name: 'commit-msg',
     summary: 'git hook: refuse a commit that changes EMI-IDs/ without a message body',
     args: 'MSG_FILE',
