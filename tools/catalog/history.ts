@@ -44,6 +44,19 @@ function parseScalar(line: string): [string, string] | undefined {
   return [key as string, single ?? plain ?? ''];
 }
 
+/**
+ * The top-level scalar fields of a record file as renderRecord writes it (one `key: "value"` per
+ * line), without a YAML parser: fast enough for every revision in a long history.
+ */
+export function parseRecordScalars(text: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const scalar = parseScalar(line.replace(/\r$/, ''));
+    if (scalar) fields[scalar[0]] = scalar[1];
+  }
+  return fields;
+}
+
 /** Parses the output of `git log <historyLogArgs> -- EMI-IDs/` into revisions, oldest first. */
 export function parseRecordHistory(log: string): RecordRevision[] {
   const revisions: RecordRevision[] = [];

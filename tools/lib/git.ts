@@ -105,24 +105,48 @@ export async function listIndexEntries(cwd: string, pathspecs: string[] = []): P
  */
 export async function readBlobs(cwd: string, specs: string[]): Promise<Map<string, Buffer>> {
   const result = new Map<string, Buffer>();
-  if (specs.length === 0) return result;
+  for (const [spec, object] of await readObjects(cwd, specs)) result.set(spec, object.content);
+  return result;
+}
+
+export interface GitObject {
+  oid: string;
+  /** blob, commit, tree or tag. */
+  type: string;
+  content: Buffer;
+}
+
+/** Specs per `git cat-file --batch` run: keeps each run's output well under execa's buffer limit. */
+const objectsPerBatch = 2000;
+
+/**
+ * Reads objects by spec (an object id, `rev:path` or `:path`) through `git cat-file --batch`, with
+ * their ids, so callers can skip parsing content they have seen. Missing objects (and specs that
+ * cannot be sent on one line) are left out of the result.
+ */
+export async function readObjects(cwd: string, specs: readonly string[]): Promise<Map<string, GitObject>> {
+  const result = new Map<string, GitObject>();
+  const sendable = [...new Set(specs)].filter((spec) => spec !== '' && !/[\n\r]/.test(spec));
   const { runCommand } = await import('./exec.js');
-  const { stdoutBytes } = await runCommand('git', ['cat-file', '--batch'], {
-    cwd,
-    input: `${specs.join('\n')}\n`,
-    binary: true,
-  });
-  const buffer = Buffer.from(stdoutBytes ?? new Uint8Array());
-  let offset = 0;
-  for (const spec of specs) {
-    const end = buffer.indexOf(0x0a, offset);
-    if (end < 0) break;
-    const header = buffer.subarray(offset, end).toString('utf8');
-    offset = end + 1;
-    if (header.endsWith(' missing') || header.endsWith(' ambiguous')) continue;
-    const size = Number(header.split(' ')[2]);
-    result.set(spec, buffer.subarray(offset, offset + size));
-    offset += size + 1;
+  for (let start = 0; start < sendable.length; start += objectsPerBatch) {
+    const batch = sendable.slice(start, start + objectsPerBatch);
+    const { stdoutBytes } = await runCommand('git', ['cat-file', '--batch', '--buffer'], {
+      cwd,
+      input: `${batch.join('\n')}\n`,
+      binary: true,
+    });
+    const buffer = Buffer.from(stdoutBytes ?? new Uint8Array());
+    let offset = 0;
+    for (const spec of batch) {
+      const end = buffer.indexOf(0x0a, offset);
+      if (end < 0) break;
+      const header = buffer.subarray(offset, end).toString('utf8');
+      offset = end + 1;
+      if (header.endsWith(' missing') || header.endsWith(' ambiguous')) continue;
+      const [oid = '', type = '', size = '0'] = header.split(' ');
+      result.set(spec, { oid, type, content: buffer.subarray(offset, offset + Number(size)) });
+      offset += Number(size) + 1;
+    }
   }
   return result;
 }
@@ -181,4 +205,93 @@ export async function initRepository(cwd: string, branch = 'main'): Promise<void
 
 export async function setConfig(cwd: string, key: string, value: string): Promise<void> {
   await raw(cwd, ['config', key, value]);
+}
+
+export interface PathChange {
+  /** A, M, D, T, R (renamed) or C (copied), without the similarity score. */
+  status: string;
+  path: string;
+  /** The old path of a rename or copy. */
+  from?: string;
+}
+
+export interface CommitPathChanges {
+  commit: string;
+  changes: PathChange[];
+}
+
+export interface PathChangesOptions {
+  pathspecs: string[];
+  /** Pair deletions and additions into renames (`-M`); otherwise both sides are listed. */
+  findRenames: boolean;
+  /** The commit to start from (default HEAD). */
+  revision?: string;
+}
+
+/**
+ * Every non-merge commit reachable from the revision that changed the pathspecs, oldest first
+ * (parents before children, else by commit date), with what it changed. `--full-history` keeps
+ * side-branch commits that the default history simplification would hide.
+ */
+export async function listPathChanges(
+  cwd: string,
+  options: PathChangesOptions,
+): Promise<CommitPathChanges[]> {
+  if (!(await hasCommits(cwd))) return [];
+  const output = await raw(cwd, [
+    '-c',
+    'core.quotePath=false',
+    'log',
+    options.revision ?? 'HEAD',
+    '--date-order',
+    '--reverse',
+    '--full-history',
+    '--no-merges',
+    '--no-color',
+    '--no-ext-diff',
+    options.findRenames ? '--find-renames' : '--no-renames',
+    '--name-status',
+    '-z',
+    '--format=%x1e%H',
+    '--',
+    ...options.pathspecs,
+  ]);
+  const result: CommitPathChanges[] = [];
+  for (const chunk of output.split('\x1e').slice(1)) {
+    const fields = chunk.split('\0');
+    const commit = fields[0] ?? '';
+    const changes: PathChange[] = [];
+    for (let i = 1; i < fields.length; ) {
+      const status = (fields[i++] ?? '').trim();
+      if (status === '') continue;
+      const letter = status[0] ?? status;
+      if (letter === 'R' || letter === 'C') {
+        const from = fields[i++] ?? '';
+        changes.push({ status: letter, path: fields[i++] ?? '', from });
+      } else {
+        changes.push({ status: letter, path: fields[i++] ?? '' });
+      }
+    }
+    result.push({ commit, changes });
+  }
+  return result;
+}
+
+/** Every commit reachable from the revision, with its parents (`git rev-list --parents`). */
+export async function listCommitParents(cwd: string, revision = 'HEAD'): Promise<Map<string, string[]>> {
+  const parents = new Map<string, string[]>();
+  if (!(await hasCommits(cwd))) return parents;
+  const output = await raw(cwd, ['rev-list', '--parents', revision, '--']);
+  for (const line of output.split('\n')) {
+    if (line === '') continue;
+    const [commit = '', ...rest] = line.split(' ');
+    parents.set(commit, rest);
+  }
+  return parents;
+}
+
+/** Whether the working tree and the index match HEAD (no untracked files either). */
+export async function isWorkingTreeClean(cwd: string): Promise<boolean> {
+  const output = await raw(cwd, ['status', '--porcelain', '-z', '--untracked-files=all']);
+  return output === '';
 }
