@@ -117,7 +117,7 @@ export interface GitObject {
 }
 
 /** Specs per `git cat-file --batch` run: keeps each run's output well under execa's buffer limit. */
-const objectsPerBatch = 2000;
+const objectsPerBatch = 5000;
 
 /**
  * Reads objects by spec (an object id, `rev:path` or `:path`) through `git cat-file --batch`, with
@@ -127,15 +127,19 @@ const objectsPerBatch = 2000;
 export async function readObjects(cwd: string, specs: readonly string[]): Promise<Map<string, GitObject>> {
   const result = new Map<string, GitObject>();
   const sendable = [...new Set(specs)].filter((spec) => spec !== '' && !/[\n\r]/.test(spec));
+  const batches: string[][] = [];
+  for (let start = 0; start < sendable.length; start += objectsPerBatch)
+    batches.push(sendable.slice(start, start + objectsPerBatch));
   const { runCommand } = await import('./exec.js');
-  for (let start = 0; start < sendable.length; start += objectsPerBatch) {
-    const batch = sendable.slice(start, start + objectsPerBatch);
+  const readBatch = async (batch: string[]) => {
     const { stdoutBytes } = await runCommand('git', ['cat-file', '--batch', '--buffer'], {
       cwd,
       input: `${batch.join('\n')}\n`,
       binary: true,
     });
-    const buffer = Buffer.from(stdoutBytes ?? new Uint8Array());
+    const bytes = stdoutBytes ?? new Uint8Array();
+    // A view, not a copy: a batch can hold megabytes.
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let offset = 0;
     for (const spec of batch) {
       const end = buffer.indexOf(0x0a, offset);
@@ -147,7 +151,13 @@ export async function readObjects(cwd: string, specs: readonly string[]): Promis
       result.set(spec, { oid, type, content: buffer.subarray(offset, offset + Number(size)) });
       offset += Number(size) + 1;
     }
-  }
+  };
+  // Two runs at a time: the machines this runs on have two cores.
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) await readBatch(batches[next++] as string[]);
+  };
+  await Promise.all([worker(), worker()]);
   return result;
 }
 
@@ -213,6 +223,8 @@ export interface PathChange {
   path: string;
   /** The old path of a rename or copy. */
   from?: string;
+  /** The blob at `path` after the change (absent for a deletion). */
+  oid?: string;
 }
 
 export interface CommitPathChanges {
@@ -228,9 +240,12 @@ export interface PathChangesOptions {
   revision?: string;
 }
 
+const zeroOid = /^0+$/;
+
 /**
  * Every non-merge commit reachable from the revision that changed the pathspecs, oldest first
- * (parents before children, else by commit date), with what it changed. `--full-history` keeps
+ * (parents before children, else by commit date), with what it changed and the resulting blob ids
+ * (`--raw`), so callers read contents by id instead of resolving paths. `--full-history` keeps
  * side-branch commits that the default history simplification would hide.
  */
 export async function listPathChanges(
@@ -250,7 +265,8 @@ export async function listPathChanges(
     '--no-color',
     '--no-ext-diff',
     options.findRenames ? '--find-renames' : '--no-renames',
-    '--name-status',
+    '--raw',
+    '--no-abbrev',
     '-z',
     '--format=%x1e%H',
     '--',
@@ -259,17 +275,20 @@ export async function listPathChanges(
   const result: CommitPathChanges[] = [];
   for (const chunk of output.split('\x1e').slice(1)) {
     const fields = chunk.split('\0');
-    const commit = fields[0] ?? '';
+    const commit = (fields[0] ?? '').trim();
     const changes: PathChange[] = [];
     for (let i = 1; i < fields.length; ) {
-      const status = (fields[i++] ?? '').trim();
-      if (status === '') continue;
-      const letter = status[0] ?? status;
+      // ":100644 100644 <old oid> <new oid> M" then the path (two paths for R and C).
+      const meta = (fields[i++] ?? '').trim().split(' ');
+      if (meta.length < 5) continue;
+      const oid = meta[3] ?? '';
+      const letter = (meta[4] ?? '')[0] ?? '';
+      const blob = zeroOid.test(oid) ? {} : { oid };
       if (letter === 'R' || letter === 'C') {
         const from = fields[i++] ?? '';
-        changes.push({ status: letter, path: fields[i++] ?? '', from });
+        changes.push({ status: letter, path: fields[i++] ?? '', from, ...blob });
       } else {
-        changes.push({ status: letter, path: fields[i++] ?? '' });
+        changes.push({ status: letter, path: fields[i++] ?? '', ...blob });
       }
     }
     result.push({ commit, changes });
