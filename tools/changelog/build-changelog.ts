@@ -3,18 +3,24 @@
  * the drafted lines, the commits, the recipe changes and the package manifests. Pure; every list has
  * a fixed order, so the same history always gives the same changelog.
  */
-import type { Changelog, Entry, Line, RecipeCommit, Repository } from '../schemas/generated/changelog.js';
+import type {
+  Changelog,
+  Entry,
+  Line,
+  PackageChanges,
+  RecipeCommit,
+  Repository,
+} from '../schemas/generated/changelog.js';
 import type { DraftEntry, DraftLine } from './line-history.js';
 import { manifestPathOf, recordSpec } from './line-history.js';
-import { diffManifests, type Manifest } from './package-changes.js';
 import type { CommitInfo, Signature } from './parse-commit.js';
 
 export interface ChangelogInputs {
   lines: readonly DraftLine[];
   commits: ReadonlyMap<string, CommitInfo>;
   recipeChanges: ReadonlyMap<DraftEntry, readonly string[]>;
-  /** Parsed manifests by `commit:path` spec; absent when the commit has no manifest. */
-  manifests: ReadonlyMap<string, Manifest>;
+  /** Each release's package changes; absent when the release has no manifest. */
+  packages: ReadonlyMap<DraftEntry, PackageChanges>;
   repository: Repository | null;
 }
 
@@ -56,14 +62,7 @@ function recipeCommits(inputs: ChangelogInputs, oids: readonly string[]): Recipe
 
 function entryOf(inputs: ChangelogInputs, draft: DraftEntry): Entry {
   const commit = commitOf(inputs, draft.commit);
-  let packages: Entry['packages'] = null;
-  if (draft.kind === 'release') {
-    const current = inputs.manifests.get(manifestSpecOf(draft));
-    const previous = draft.previousRelease
-      ? inputs.manifests.get(manifestSpecOf(draft.previousRelease))
-      : undefined;
-    if (current) packages = diffManifests(manifestPathOf(draft.recordFile), current, previous);
-  }
+  const packages = inputs.packages.get(draft) ?? null;
   return {
     kind: draft.kind,
     commit: draft.commit,

@@ -20,22 +20,28 @@ export interface Manifest {
 export function parseManifest(text: string): Manifest {
   const packages = new Map<string, string>();
   const defects: ManifestDefect[] = [];
-  const lines = text.split('\n');
-  for (let index = 0; index < lines.length; index++) {
-    const line = (lines[index] as string).replace(/\r$/, '');
-    if (line.trim() === '' || line.startsWith('#')) continue;
-    const tab = line.indexOf('\t');
-    const name = tab < 0 ? '' : line.slice(0, tab).trim();
-    const version = tab < 0 ? '' : line.slice(tab + 1).trim();
-    if (name === '' || version === '') {
-      defects.push({ line: index + 1, message: 'not a name<TAB>version line: ignored' });
-      continue;
+  // A scan with indexOf: manifests of every release of a long history pass through here.
+  let line = 0;
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    line++;
+    const last = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+    const tab = text.indexOf('\t', start);
+    const first = text.charCodeAt(start);
+    if (last > start && first !== 35 /* # */) {
+      const name = tab < 0 || tab >= last ? '' : text.slice(start, tab).trim();
+      const version = name === '' ? '' : text.slice(tab + 1, last).trim();
+      if (name === '' || version === '') {
+        if (text.slice(start, last).trim() !== '')
+          defects.push({ line, message: 'not a name<TAB>version line: ignored' });
+      } else if (packages.has(name)) {
+        defects.push({ line, message: `${name} is listed twice: the first version is kept` });
+      } else {
+        packages.set(name, version);
+      }
     }
-    if (packages.has(name)) {
-      defects.push({ line: index + 1, message: `${name} is listed twice: the first version is kept` });
-      continue;
-    }
-    packages.set(name, version);
+    start = end + 1;
   }
   return { packages, defects };
 }

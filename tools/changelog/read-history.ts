@@ -3,23 +3,32 @@
  * number of git runs whatever the history's length: the name-status logs of EMI-IDs/ and recipes/,
  * the commit graph, then the record files, commits and package manifests in batches.
  */
-import { recipesDir, recordsDir } from '../catalog/record-files.js';
+import { imageIdsDir, recipesDir, recordsDir } from '../catalog/record-files.js';
 import { UserError } from '../lib/errors.js';
 import {
   getRemoteUrl,
   isShallowRepository,
   listCommitParents,
   listPathChanges,
+  readLog,
   readObjects,
   requireRepoRoot,
 } from '../lib/git.js';
-import type { Changelog } from '../schemas/generated/changelog.js';
+import type { Changelog, PackageChanges } from '../schemas/generated/changelog.js';
 import { buildChangelog, manifestSpecOf } from './build-changelog.js';
 import { githubRepositoryOf } from './github-remote.js';
-import { type DraftEntry, draftLines, type HistoryWarning, lineIdOf, recordSpec } from './line-history.js';
-import { type Manifest, parseManifest } from './package-changes.js';
+import {
+  type DraftEntry,
+  type DraftLine,
+  draftLines,
+  type HistoryWarning,
+  lineIdOf,
+  manifestPathOf,
+  recordSpec,
+} from './line-history.js';
+import { diffReleaseManifests, manifestPatchLogArgs, parseManifestPatches } from './manifest-patches.js';
 import { type CommitInfo, parseCommitObject } from './parse-commit.js';
-import { findRecipeChanges, recipeFoldersByCommit } from './recipe-changes.js';
+import { findRecipeChanges, indexCommitGraph, recipeFoldersByCommit } from './recipe-changes.js';
 import { type LineTrace, traceLines } from './trace-lines.js';
 
 export interface ReadHistoryOptions {
@@ -61,70 +70,117 @@ function selectTraces(traces: LineTrace[], names: readonly string[] | undefined)
 
 export async function readHistory(options: ReadHistoryOptions): Promise<HistoryResult> {
   const root = await requireRepoRoot(options.cwd);
-  await assertFullHistory(root);
-  const [recordLog, recipeLog, parents, remote] = await Promise.all([
-    listPathChanges(root, { pathspecs: [`${recordsDir}/`], findRenames: true }),
-    listPathChanges(root, { pathspecs: [`${recipesDir}/`], findRenames: false }),
-    listCommitParents(root),
-    getRemoteUrl(root),
-  ]);
+  // Every git run starts at once; each result is awaited only where it is needed, so the slower
+  // ones (the manifests' patches) run while the records are parsed. The shallow check comes first.
+  const recordLogRun = listPathChanges(root, {
+    pathspecs: [`${recordsDir}/`],
+    findRenames: true,
+  });
+  const recipeLogRun = listPathChanges(root, { pathspecs: [`${recipesDir}/`], findRenames: false });
+  const parentsRun = listCommitParents(root);
+  const remoteRun = getRemoteUrl(root);
+  // What changed in the manifests, line by line: git diffs them, so they need not be read.
+  const patchLogRun = readLog(root, { args: manifestPatchLogArgs, pathspecs: [`${imageIdsDir}/*.packages`] });
+  const runs = [recordLogRun, recipeLogRun, parentsRun, remoteRun, patchLogRun];
+  // Each is awaited below; until then a failure must not surface as an unhandled rejection.
+  for (const run of runs) run.catch(() => undefined);
+  try {
+    await assertFullHistory(root);
+  } catch (error) {
+    await Promise.allSettled(runs);
+    throw error;
+  }
+  const recordLog = await recordLogRun;
   const traces = selectTraces(traceLines(recordLog), options.lines);
 
-  const recordSpecs = traces.flatMap((trace) =>
-    trace.changes.filter((change) => !change.deleted).map((change) => recordSpec(change.commit, change.path)),
-  );
-  const recordObjects = await readObjects(root, recordSpecs);
+  // Contents are read by blob id where the log gave one (the commit changed that file), which
+  // needs no path lookup. The commits are read while the records are being parsed.
+  const recordSpecs = new Map<string, string>();
+  const recipeLog = await recipeLogRun;
+  const commitIds = new Set<string>(recipeLog.map((entry) => entry.commit));
+  for (const trace of traces) {
+    for (const change of trace.changes) {
+      commitIds.add(change.commit);
+      if (change.deleted) continue;
+      const spec = recordSpec(change.commit, change.path);
+      recordSpecs.set(spec, change.oid ?? spec);
+    }
+  }
+  const commitObjects = readObjects(root, [...commitIds]);
+  const recordObjects = await readObjects(root, [...recordSpecs.values()]);
   const records = new Map<string, string>();
-  for (const [spec, object] of recordObjects) records.set(spec, object.content.toString('utf8'));
+  for (const [key, spec] of recordSpecs) {
+    const object = recordObjects.get(spec);
+    if (object) records.set(key, object.content.toString('utf8'));
+  }
   const { lines, warnings } = draftLines(traces, records);
 
   const recipeFolders = recipeFoldersByCommit(recipeLog);
+  const graph = indexCommitGraph(await parentsRun);
   const recipeChanges = new Map<DraftEntry, string[]>();
-  const commitIds = new Set<string>();
-  const manifestSpecs: string[] = [];
   for (const line of lines) {
-    for (const [entry, found] of findRecipeChanges(line, parents, recipeFolders)) {
+    for (const [entry, found] of findRecipeChanges(line, graph, recipeFolders))
       recipeChanges.set(entry, found);
-      for (const oid of found) commitIds.add(oid);
-    }
+  }
+  const objects = await commitObjects;
+  const commits = new Map<string, CommitInfo>();
+  for (const oid of commitIds) {
+    const object = objects.get(oid);
+    if (object) commits.set(oid, parseCommitObject(oid, object.content));
+  }
+
+  const { byBlobs: patches, blobsByCommit } = parseManifestPatches(await patchLogRun);
+  // A release's manifest is the blob its commit left, or, when the commit did not change it, the
+  // one found by path (usually none).
+  const manifestSpecs = new Map<DraftEntry, string>();
+  for (const line of lines) {
     for (const entry of line.entries) {
-      commitIds.add(entry.commit);
-      if (entry.kind === 'release') manifestSpecs.push(manifestSpecOf(entry));
+      if (entry.kind !== 'release') continue;
+      const blob = blobsByCommit.get(entry.commit)?.get(manifestPathOf(entry.recordFile));
+      manifestSpecs.set(entry, blob ?? manifestSpecOf(entry));
     }
   }
-  const [commitObjects, manifestObjects] = await Promise.all([
-    readObjects(root, [...commitIds]),
-    readObjects(root, manifestSpecs),
-  ]);
-  const commits = new Map<string, CommitInfo>();
-  for (const [oid, object] of commitObjects) commits.set(oid, parseCommitObject(oid, object.content));
-
-  const manifests = new Map<string, Manifest>();
-  const byOid = new Map<string, Manifest>();
-  for (const spec of manifestSpecs) {
-    const object = manifestObjects.get(spec);
-    if (object?.type !== 'blob') continue;
-    let manifest = byOid.get(object.oid);
-    if (!manifest) {
-      manifest = parseManifest(object.content.toString('utf8'));
-      byOid.set(object.oid, manifest);
-      const colon = spec.indexOf(':');
-      for (const defect of manifest.defects) {
-        warnings.push({
-          where: `${spec.slice(colon + 1)}@${spec.slice(0, Math.min(colon, 12))}`,
-          line: defect.line,
-          message: defect.message,
-        });
-      }
+  const lookups = await readObjects(
+    root,
+    [...manifestSpecs.values()].filter((spec) => spec.includes(':')),
+  );
+  const manifestOid = (entry: DraftEntry): string | undefined => {
+    const spec = manifestSpecs.get(entry) as string;
+    if (!spec.includes(':')) return spec;
+    const object = lookups.get(spec);
+    return object?.type === 'blob' ? object.oid : undefined;
+  };
+  const releasesOf = (line: DraftLine) => line.entries.filter((entry) => entry.kind === 'release');
+  const manifestsOf = (releases: DraftEntry[]) =>
+    releases.map((entry) => ({ manifestPath: manifestPathOf(entry.recordFile), oid: manifestOid(entry) }));
+  // First without blobs, to learn which manifests git's patches cannot account for; those are read.
+  const needed = new Set<string>();
+  for (const line of lines) diffReleaseManifests(manifestsOf(releasesOf(line)), patches, new Map(), needed);
+  const blobs = new Map<string, string>();
+  for (const [oid, object] of await readObjects(root, [...needed]))
+    blobs.set(oid, object.content.toString('utf8'));
+  const packages = new Map<DraftEntry, PackageChanges>();
+  for (const line of lines) {
+    const releases = releasesOf(line);
+    const { changes, defects } = diffReleaseManifests(manifestsOf(releases), patches, blobs, needed);
+    changes.forEach((change, index) => {
+      if (change) packages.set(releases[index] as DraftEntry, change);
+    });
+    for (const { index, defect } of defects) {
+      const entry = releases[index] as DraftEntry;
+      warnings.push({
+        where: `${manifestPathOf(entry.recordFile)}@${entry.commit.slice(0, 12)}`,
+        line: defect.line,
+        message: defect.message,
+      });
     }
-    manifests.set(spec, manifest);
   }
   const changelog = buildChangelog({
     lines,
     commits,
     recipeChanges,
-    manifests,
-    repository: githubRepositoryOf(remote),
+    packages,
+    repository: githubRepositoryOf(await remoteRun),
   });
   return { root, changelog, warnings };
 }

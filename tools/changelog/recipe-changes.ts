@@ -2,12 +2,33 @@
  * Which commits that touched a line's recipe (recipes/<recipe_name>/ or recipes/common/) went into
  * each release since the line's previous one: the commits reachable from the release but not from
  * any earlier release of the line. One walk of the commit graph per line, each commit visited once
- * per line, so a long history stays fast. Pure.
+ * per line, over integer indices, so a long history stays fast. Pure.
  */
 import type { CommitPathChanges } from '../lib/git.js';
 import type { DraftEntry, DraftLine } from './line-history.js';
 
 export const commonRecipe = 'common';
+
+export interface CommitGraph {
+  ids: string[];
+  index: Map<string, number>;
+  parents: number[][];
+}
+
+export function indexCommitGraph(parents: ReadonlyMap<string, readonly string[]>): CommitGraph {
+  const ids = [...parents.keys()];
+  const index = new Map(ids.map((id, position) => [id, position]));
+  return {
+    ids,
+    index,
+    parents: ids.map((id) =>
+      (parents.get(id) ?? []).flatMap((parent) => {
+        const position = index.get(parent);
+        return position === undefined ? [] : [position];
+      }),
+    ),
+  };
+}
 
 /** Commit → the folders under recipes/ it touched. */
 export function recipeFoldersByCommit(log: readonly CommitPathChanges[]): Map<string, Set<string>> {
@@ -28,24 +49,28 @@ export function recipeFoldersByCommit(log: readonly CommitPathChanges[]): Map<st
 /** For each release after the line's first: the recipe commits since the previous release. */
 export function findRecipeChanges(
   line: DraftLine,
-  parents: ReadonlyMap<string, readonly string[]>,
+  graph: CommitGraph,
   recipeFolders: ReadonlyMap<string, ReadonlySet<string>>,
 ): Map<DraftEntry, string[]> {
   const result = new Map<DraftEntry, string[]>();
-  const visited = new Set<string>();
+  const folders: (ReadonlySet<string> | undefined)[] = graph.ids.map((id) => recipeFolders.get(id));
+  const visited = new Uint8Array(graph.ids.length);
+  const stack: number[] = [];
   for (const entry of line.entries) {
     if (entry.kind !== 'release') continue;
+    const start = graph.index.get(entry.commit);
+    if (start === undefined) continue;
     const recipe = entry.record.recipe_name;
     const found: string[] = [];
-    const stack = [entry.commit];
+    stack.push(start);
     while (stack.length > 0) {
-      const commit = stack.pop() as string;
-      if (visited.has(commit)) continue;
-      visited.add(commit);
-      const folders = recipeFolders.get(commit);
-      if (folders && (folders.has(commonRecipe) || (recipe !== null && folders.has(recipe))))
-        found.push(commit);
-      for (const parent of parents.get(commit) ?? []) if (!visited.has(parent)) stack.push(parent);
+      const commit = stack.pop() as number;
+      if (visited[commit]) continue;
+      visited[commit] = 1;
+      const touched = folders[commit];
+      if (touched && (touched.has(commonRecipe) || (recipe !== null && touched.has(recipe))))
+        found.push(graph.ids[commit] as string);
+      for (const parent of graph.parents[commit] as number[]) if (!visited[parent]) stack.push(parent);
     }
     // The first release has no "since": what came before it is the recipe's whole past.
     if (entry.previousRelease !== null) result.set(entry, found);

@@ -12,6 +12,8 @@ export interface TracedChange {
   path: string;
   deleted: boolean;
   renamedFrom: string | null;
+  /** The record file's blob after this commit (null for a deletion). */
+  oid: string | null;
   /** Position of the commit in the log: orders changes of merged traces. */
   order: number;
 }
@@ -43,42 +45,43 @@ export function traceLines(log: readonly CommitPathChanges[]): LineTrace[] {
   };
   for (const [order, entry] of log.entries()) {
     const deletions: string[] = [];
-    const renames: { from: string; to: string }[] = [];
-    const writes: string[] = [];
+    const renames: { from: string; to: string; oid: string | null }[] = [];
+    const writes: { path: string; oid: string | null }[] = [];
     for (const change of entry.changes) {
       const to = isRecordPath(change.path);
+      const oid = change.oid ?? null;
       if (change.status === 'R' && change.from !== undefined) {
         const from = isRecordPath(change.from);
-        if (from && to) renames.push({ from: change.from, to: change.path });
+        if (from && to) renames.push({ from: change.from, to: change.path, oid });
         else if (from) deletions.push(change.from);
-        else if (to) writes.push(change.path);
+        else if (to) writes.push({ path: change.path, oid });
       } else if (to) {
         if (change.status === 'D') deletions.push(change.path);
-        else writes.push(change.path);
+        else writes.push({ path: change.path, oid });
       }
     }
     // Deletions and renames first: a commit may rename a.yaml to b.yaml and add a new a.yaml.
     for (const path of deletions) {
       const chain = open(path);
-      chain.changes.push({ commit: entry.commit, path, deleted: true, renamedFrom: null, order });
+      chain.changes.push({ commit: entry.commit, path, deleted: true, renamedFrom: null, oid: null, order });
       live.delete(path);
       retired.set(path, chain);
     }
-    const moved = renames.map(({ from, to }) => {
+    const moved = renames.map(({ from, to, oid }) => {
       const chain = open(from);
       live.delete(from);
-      return { chain, from, to };
+      return { chain, from, to, oid };
     });
-    for (const { chain, from, to } of moved) {
+    for (const { chain, from, to, oid } of moved) {
       const earlier = retired.get(to);
       retired.delete(to);
       if (earlier && earlier !== chain) chain.changes.unshift(...earlier.changes.splice(0));
-      chain.changes.push({ commit: entry.commit, path: to, deleted: false, renamedFrom: from, order });
+      chain.changes.push({ commit: entry.commit, path: to, deleted: false, renamedFrom: from, oid, order });
       live.set(to, chain);
     }
-    for (const path of writes) {
+    for (const { path, oid } of writes) {
       const chain = open(path);
-      chain.changes.push({ commit: entry.commit, path, deleted: false, renamedFrom: null, order });
+      chain.changes.push({ commit: entry.commit, path, deleted: false, renamedFrom: null, oid, order });
       live.set(path, chain);
     }
   }

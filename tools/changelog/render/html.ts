@@ -5,17 +5,18 @@
  */
 import { cleanText } from './text.js';
 
-const htmlSpecials: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
+const htmlSpecial = /[&<>"']/;
 
 /** Text for element content and quoted attribute values. */
 export function escapeHtml(text: string): string {
-  return cleanText(text).replace(/[&<>"']/g, (char) => htmlSpecials[char] as string);
+  const clean = cleanText(text);
+  if (!htmlSpecial.test(clean)) return clean;
+  return clean
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 /** A tag's content is already-escaped HTML: callers build it from escapeHtml and these helpers. */

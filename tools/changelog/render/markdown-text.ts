@@ -9,7 +9,14 @@ import { cleanText } from './text.js';
 const inlineSpecials = /[\\`*_[\]<>&|~]/g;
 
 /** One line of plain text as Markdown inline content. */
+/** Printable characters that mean nothing to Markdown inside a line (no control characters). */
+const quiet = "[!-%'-)+-;=?-Z^a-{}\\u00a0-\\ud7ff\\ue000-\\ufdcf\\ufdf0-\\ufffd]";
+/** Words of such characters, one space apart, starting with a letter: safe as they are. */
+const plain = new RegExp(`^[A-Za-z(]${quiet}*(?: ${quiet}+)*$`);
+
 export function markdownText(text: string): string {
+  // Most text is plain words: nothing to escape, nothing to fold.
+  if (plain.test(text)) return text;
   const line = cleanText(text).replace(/\s+/g, ' ').trim();
   const escaped = line.replace(inlineSpecials, (char) => `\\${char}`);
   // What only means something at the start of a line: headings, quotes, lists, breaks, tables.
@@ -17,7 +24,10 @@ export function markdownText(text: string): string {
 }
 
 /** A code span that holds the text exactly, whatever backticks it contains. */
+const plainCode = new RegExp(`^${quiet}+$`);
+
 export function markdownCode(text: string): string {
+  if (plainCode.test(text)) return `\`${text}\``;
   const line = cleanText(text).replace(/\s+/g, ' ');
   const longest = Math.max(0, ...[...line.matchAll(/`+/g)].map((run) => run[0].length));
   const fence = '`'.repeat(longest + 1);

@@ -14,16 +14,17 @@ import { kindLabel, titleOf } from './wording.js';
 export const feedLimit = 50;
 export const allFeedPath = 'feed.atom';
 
-const xmlSpecials: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&apos;',
-};
+const xmlSpecial = /[&<>"']/;
 
 export function escapeXml(text: string): string {
-  return cleanText(text).replace(/[&<>"']/g, (char) => xmlSpecials[char] as string);
+  const clean = cleanText(text);
+  if (!xmlSpecial.test(clean)) return clean;
+  return clean
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 /** A UUID derived from a name (the shape of RFC 4122 version 5), as an Atom id. */
@@ -45,12 +46,16 @@ interface FeedItem {
   entry: Entry;
 }
 
-function newestFirst(a: FeedItem, b: FeedItem): number {
-  return (
-    instantOf(b.entry.commit_date) - instantOf(a.entry.commit_date) ||
-    compareText(a.line.id, b.line.id) ||
-    compareText(a.entry.commit, b.entry.commit)
+/** Newest first (by the instant, whatever the zone), then by line and commit: a total order. */
+export function newestFirst<T extends FeedItem>(items: readonly T[]): T[] {
+  const keyed = items.map((item) => ({ item, at: instantOf(item.entry.commit_date) }));
+  keyed.sort(
+    (a, b) =>
+      b.at - a.at ||
+      compareText(a.item.line.id, b.item.line.id) ||
+      compareText(a.item.entry.commit, b.item.entry.commit),
   );
+  return keyed.map(({ item }) => item);
 }
 
 function renderFeed(
@@ -62,7 +67,7 @@ function renderFeed(
   // Relative links resolve against the feed's own URL: feeds/x.atom sits one folder down.
   const base = options.siteUrl ?? (feed.path.includes('/') ? '../' : '');
   const source = changelog.repository?.url ?? 'local';
-  const chosen = [...items].sort(newestFirst).slice(0, feedLimit);
+  const chosen = newestFirst(items).slice(0, feedLimit);
   const updated = chosen[0]?.entry.commit_date ?? '1970-01-01T00:00:00Z';
   const entries = chosen.map(({ line, entry }) => {
     const title = `${line.image_name} ${line.image_arch} ${titleOf(entry)} (${kindLabel(entry)})`;

@@ -87,8 +87,20 @@ function packagesHtml(packages: PackageChanges | null): Html {
   return `<h3>Packages</h3>\n<details>\n<summary>${summary}</summary>\n${groups.join('\n')}\n</details>`;
 }
 
+const rendered = new WeakMap<Entry, Html>();
+
 /** The body of an entry: notes, facts, recipe and package changes, and who committed it. */
 export function entryBodyHtml(entry: Entry): Html {
+  // Line pages and feeds show the same entries: render each once.
+  let html = rendered.get(entry);
+  if (html === undefined) {
+    html = renderEntryBody(entry);
+    rendered.set(entry, html);
+  }
+  return html;
+}
+
+function renderEntryBody(entry: Entry): Html {
   const subject =
     entry.subject === ''
       ? '<p class="subject muted">No subject.</p>'

@@ -1,9 +1,9 @@
 /** The static site's pages: an index of every line, and one page per line with its history. Pure. */
 import type { Changelog, Entry, Line } from '../../schemas/generated/changelog.js';
-import { instantOf } from '../build-changelog.js';
 import { escapeHtml, type Html, link, page, time } from './html.js';
+import { newestFirst } from './render-atom.js';
 import { entryBodyHtml } from './render-entry-html.js';
-import { compareText, dayOf, imageDateIso, imageDateText, plural } from './text.js';
+import { dayOf, imageDateIso, imageDateText, plural } from './text.js';
 import { kindLabel, statusOrder, statusTitles, titleOf } from './wording.js';
 
 export interface SiteOptions {
@@ -48,17 +48,11 @@ ${facts.join('\n')}
 }
 
 function recentReleases(changelog: Changelog, count: number): Html {
-  const releases = changelog.lines
-    .flatMap((line) =>
+  const releases = newestFirst(
+    changelog.lines.flatMap((line) =>
       line.entries.filter((entry) => entry.kind === 'release').map((entry) => ({ line, entry })),
-    )
-    .sort(
-      (a, b) =>
-        instantOf(b.entry.commit_date) - instantOf(a.entry.commit_date) ||
-        compareText(a.line.id, b.line.id) ||
-        compareText(a.entry.commit, b.entry.commit),
-    )
-    .slice(0, count);
+    ),
+  ).slice(0, count);
   if (releases.length === 0) return '';
   const items = releases.map(
     ({ line, entry }) =>

@@ -7,6 +7,7 @@ import { toolkitPath } from '../../lib/paths.js';
 import type { Changelog } from '../../schemas/generated/changelog.js';
 import { allFeedPath, type FeedOptions, renderAllFeed, renderLineFeed } from './render-atom.js';
 import { lineFeedPath, linePagePath, renderIndexPage, renderLinePage } from './render-html.js';
+import { renderJson } from './render-json.js';
 import { renderMarkdown } from './render-markdown.js';
 import { siteStyle } from './site-style.js';
 
@@ -39,7 +40,7 @@ export function renderOutputs(changelog: Changelog, options: RenderOptions): Out
       files.push({ path: lineFeedPath(line), content: renderLineFeed(changelog, line, options) });
   }
   if (formats.has('json')) {
-    files.push({ path: 'changelog.json', content: `${JSON.stringify(changelog, null, 2)}\n` });
+    files.push({ path: 'changelog.json', content: renderJson(changelog) });
     files.push({
       path: 'changelog.schema.json',
       content: readFileSync(toolkitPath('tools', 'schemas', 'changelog.schema.json'), 'utf8'),

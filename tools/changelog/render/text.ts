@@ -7,8 +7,13 @@ const unsafeCharacters =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\p{Noncharacter_Code_Point}/gu;
 
+/** A cheap first look: only text with one of these can hold a character to replace. */
+const maybeUnsafe =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uD800-\uDFFF\uFDD0-\uFDEF\uFFFE\uFFFF]/;
+
 export function cleanText(text: string): string {
-  return text.replace(unsafeCharacters, '\uFFFD');
+  return maybeUnsafe.test(text) ? text.replace(unsafeCharacters, '\uFFFD') : text;
 }
 
 /** `2012-01-14T16:12:36-08:00` → `2012-01-14` (the day where it was committed). */
