@@ -314,3 +314,10 @@ export async function isWorkingTreeClean(cwd: string): Promise<boolean> {
   const output = await raw(cwd, ['status', '--porcelain', '-z', '--untracked-files=all']);
   return output === '';
 }
+
+/** Who git would record as committer here (`git var GIT_COMMITTER_IDENT`), or undefined when unset. */
+export async function getCommitterIdent(cwd: string): Promise<string | undefined> {
+  const { runCommand } = await import('./exec.js');
+  const result = await runCommand('git', ['var', 'GIT_COMMITTER_IDENT'], { cwd, reject: false });
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}

@@ -12,6 +12,7 @@ import { UserError } from '../../lib/errors.js';
 import {
   addPaths,
   commitStaged,
+  getCommitterIdent,
   isWorkingTreeClean,
   listPathChanges,
   readObjects,
@@ -138,6 +139,10 @@ export async function replayLegacyHistory(options: ReplayOptions): Promise<Repla
     );
   if (!options.dryRun && !(await isWorkingTreeClean(root)))
     throw new UserError(`Working tree of ${root} is not clean: commit or stash first`);
+  if (!options.dryRun && (await getCommitterIdent(root)) === undefined)
+    throw new UserError(
+      `git has no committer identity in ${root}: set user.name and user.email (the replayed commits keep their original authors)`,
+    );
   await assertStartsFrom(
     root,
     lastFound >= 0 ? (plan.versions[lastFound] as PlannedVersion).state : new Map(),
