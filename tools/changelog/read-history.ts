@@ -1,7 +1,8 @@
 /**
  * Reads what the changelog needs from a catalog repository through the git adapter, in a fixed
- * number of git runs whatever the history's length: the name-status logs of EMI-IDs/ and recipes/,
- * the commit graph, then the record files, commits and package manifests in batches.
+ * number of git runs whatever the history's length: the logs of EMI-IDs/ and recipes/ (paths and
+ * blob ids), the commit graph, git's own diffs of the package manifests, then the record files and
+ * commits in batches.
  */
 import { imageIdsDir, recipesDir, recordsDir } from '../catalog/record-files.js';
 import { UserError } from '../lib/errors.js';
