@@ -149,13 +149,13 @@ describe('generateChangelog outputs', () => {
     const headings = [...markdown.matchAll(/^#{2,3} .*$/gm)].map((match) => match[0]);
     expect(headings).toEqual([
       '## euca-debian-emi (x86\\_64)',
-      '### 2024\\.02.10 (deprecated, 2024-03-05)',
-      '### 2024\\.02.10 (release, 2024-02-10)',
-      '### 2024\\.01.15 (first release, 2024-01-15)',
+      '### 2024.02.10 (deprecated, 2024-03-05)',
+      '### 2024.02.10 (release, 2024-02-10)',
+      '### 2024.01.15 (first release, 2024-01-15)',
       '## euca-debian32-emi (i386)',
       '### Retired after 2024.02.01 (retired, 2024-03-10)',
-      '### 2024\\.02.01 (renamed, 2024-03-01)',
-      '### 2024\\.02.01 (first release, 2024-02-01)',
+      '### 2024.02.01 (renamed, 2024-03-01)',
+      '### 2024.02.01 (first release, 2024-02-01)',
     ]);
     expect(markdown).toContain('  - upgraded: base-files `12.4` → `12.5`');
   });

@@ -116,12 +116,10 @@ export async function readHistory(options: ReadHistoryOptions): Promise<HistoryR
   }
   const { lines, warnings } = draftLines(traces, records);
 
-  const recipeFolders = recipeFoldersByCommit(recipeLog);
-  const graph = indexCommitGraph(await parentsRun);
+  const graph = indexCommitGraph(await parentsRun, recipeFoldersByCommit(recipeLog));
   const recipeChanges = new Map<DraftEntry, string[]>();
   for (const line of lines) {
-    for (const [entry, found] of findRecipeChanges(line, graph, recipeFolders))
-      recipeChanges.set(entry, found);
+    for (const [entry, found] of findRecipeChanges(line, graph)) recipeChanges.set(entry, found);
   }
   const objects = await commitObjects;
   const commits = new Map<string, CommitInfo>();

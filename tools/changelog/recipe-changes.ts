@@ -13,14 +13,20 @@ export interface CommitGraph {
   ids: string[];
   index: Map<string, number>;
   parents: number[][];
+  /** The recipe folders each commit touched, by index. */
+  folders: (ReadonlySet<string> | undefined)[];
 }
 
-export function indexCommitGraph(parents: ReadonlyMap<string, readonly string[]>): CommitGraph {
+export function indexCommitGraph(
+  parents: ReadonlyMap<string, readonly string[]>,
+  recipeFolders: ReadonlyMap<string, ReadonlySet<string>>,
+): CommitGraph {
   const ids = [...parents.keys()];
   const index = new Map(ids.map((id, position) => [id, position]));
   return {
     ids,
     index,
+    folders: ids.map((id) => recipeFolders.get(id)),
     parents: ids.map((id) =>
       (parents.get(id) ?? []).flatMap((parent) => {
         const position = index.get(parent);
@@ -47,13 +53,9 @@ export function recipeFoldersByCommit(log: readonly CommitPathChanges[]): Map<st
 }
 
 /** For each release after the line's first: the recipe commits since the previous release. */
-export function findRecipeChanges(
-  line: DraftLine,
-  graph: CommitGraph,
-  recipeFolders: ReadonlyMap<string, ReadonlySet<string>>,
-): Map<DraftEntry, string[]> {
+export function findRecipeChanges(line: DraftLine, graph: CommitGraph): Map<DraftEntry, string[]> {
   const result = new Map<DraftEntry, string[]>();
-  const folders: (ReadonlySet<string> | undefined)[] = graph.ids.map((id) => recipeFolders.get(id));
+  const { folders } = graph;
   const visited = new Uint8Array(graph.ids.length);
   const stack: number[] = [];
   for (const entry of line.entries) {

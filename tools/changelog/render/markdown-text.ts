@@ -11,12 +11,14 @@ const inlineSpecials = /[\\`*_[\]<>&|~]/g;
 /** One line of plain text as Markdown inline content. */
 /** Printable characters that mean nothing to Markdown inside a line (no control characters). */
 const quiet = "[!-%'-)+-;=?-Z^a-{}\\u00a0-\\ud7ff\\ue000-\\ufdcf\\ufdf0-\\ufffd]";
-/** Words of such characters, one space apart, starting with a letter: safe as they are. */
-const plain = new RegExp(`^[A-Za-z(]${quiet}*(?: ${quiet}+)*$`);
+/** Words of such characters, one space apart, starting with a letter or digit: safe as they are. */
+const plain = new RegExp(`^[A-Za-z0-9(]${quiet}*(?: ${quiet}+)*$`);
+/** An ordered list marker: up to nine digits, `.` or `)`, then a space or the end. */
+const listMarker = /^(\d{1,9})([.)])(?=\s|$)/;
 
 export function markdownText(text: string): string {
   // Most text is plain words: nothing to escape, nothing to fold.
-  if (plain.test(text)) return text;
+  if (plain.test(text) && !listMarker.test(text)) return text;
   const line = cleanText(text).replace(/\s+/g, ' ').trim();
   const escaped = line.replace(inlineSpecials, (char) => `\\${char}`);
   // What only means something at the start of a line: headings, quotes, lists, breaks, tables.

@@ -20,6 +20,20 @@ function dedent(lines: string[]): string {
   return lines.map((line) => line.slice(Math.min(cut, line.length))).join('\n');
 }
 
+const parsed = new Map<string, NoteBlock[]>();
+
+/** parseNotes, once per distinct body: every format shows the same notes. */
+export function notesOf(body: string): NoteBlock[] {
+  let blocks = parsed.get(body);
+  if (!blocks) {
+    blocks = parseNotes(body);
+    // Bounded: a long-running process must not keep every body it ever rendered.
+    if (parsed.size > 50_000) parsed.clear();
+    parsed.set(body, blocks);
+  }
+  return blocks;
+}
+
 export function parseNotes(body: string): NoteBlock[] {
   const lines = body.replace(/\r\n?/g, '\n').split('\n');
   const blocks: NoteBlock[] = [];

@@ -1,7 +1,7 @@
 /** One changelog entry as an HTML fragment: on a line's page and, escaped once more, in the feeds. Pure. */
 import type { Entry, PackageChanges } from '../../schemas/generated/changelog.js';
 import { escapeHtml, type Html, link, time } from './html.js';
-import { type NoteBlock, parseNotes } from './notes.js';
+import { type NoteBlock, notesOf } from './notes.js';
 import { dayOf, imageDateIso, imageDateText } from './text.js';
 import { packageSummary } from './wording.js';
 
@@ -108,7 +108,7 @@ function renderEntryBody(entry: Entry): Html {
   const meta = `<p class="meta">Committed ${time(entry.commit_date, dayOf(entry.commit_date))} by <span class="author">${escapeHtml(entry.author || 'unknown')}</span> · ${commitLink(entry.short_commit, entry.url)}</p>`;
   return [
     meta,
-    `<div class="notes">\n${subject}\n${notesHtml(parseNotes(entry.body))}\n</div>`,
+    `<div class="notes">\n${subject}\n${notesHtml(notesOf(entry.body))}\n</div>`,
     factsHtml(entry),
     recipeHtml(entry),
     packagesHtml(entry.packages),

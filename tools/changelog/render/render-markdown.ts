@@ -1,7 +1,7 @@
 /** CHANGELOG.md: a table of the lines, then per line its entries, newest first. Pure. */
 import type { Changelog, Entry, Line, PackageChanges } from '../../schemas/generated/changelog.js';
 import { markdownBlocks, markdownCode, markdownLink, markdownText } from './markdown-text.js';
-import { parseNotes } from './notes.js';
+import { notesOf } from './notes.js';
 import { dayOf, imageDateText } from './text.js';
 import { kindLabel, packageSummary, statusOrder, titleOf } from './wording.js';
 
@@ -70,7 +70,7 @@ function entrySection(entry: Entry): string {
   const heading = `### ${markdownText(titleOf(entry))} (${markdownText(kindLabel(entry))}, ${dayOf(entry.commit_date)})`;
   const by = `${markdownLink(entry.short_commit, entry.url)} by ${markdownText(entry.author || 'unknown')}, committed ${markdownText(entry.commit_date)}`;
   const parts = [heading, `**${markdownText(entry.subject) || 'no subject'}**`];
-  parts.push(...markdownBlocks(parseNotes(entry.body)));
+  parts.push(...markdownBlocks(notesOf(entry.body)));
   parts.push(
     [...facts(entry), ...recipeSection(entry), ...packageSection(entry.packages), `- Commit: ${by}`].join(
       '\n',
