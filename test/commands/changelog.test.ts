@@ -82,6 +82,12 @@ describe('emi changelog', () => {
     expect(result.stderr).not.toContain('    at ');
   });
 
+  it('says so outside a git repository', async () => {
+    const result = await runEmi(['changelog'], { cwd: await tempDir() });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/^emi: .* is not inside a git repository/);
+  });
+
   it.each([
     [['--format', 'md,pdf'], /--format: "pdf" is not one of md, html, atom, json/],
     [['--since', 'yesterday'], /--since: "yesterday" is not YYYY-MM-DD/],

@@ -11,8 +11,8 @@ import { type OutputFile, type OutputFormat, renderOutputs } from './render/rend
 
 export interface GenerateOptions {
   cwd: string;
-  /** The output folder (absolute). */
-  out: string;
+  /** The output folder (absolute); default out/changelog in the repository. */
+  out?: string;
   formats: ReadonlySet<OutputFormat>;
   lines?: readonly string[];
   /** YYYY-MM-DD or an ISO 8601 time: leave out entries committed before it. */
@@ -24,8 +24,11 @@ export interface GenerateOptions {
   dryRun?: boolean;
 }
 
+export const defaultOutDir = 'out/changelog';
+
 export interface GenerateResult {
   root: string;
+  out: string;
   files: OutputFile[];
   lines: number;
   entries: number;
@@ -45,14 +48,14 @@ export async function generateChangelog(options: GenerateOptions): Promise<Gener
     ...(options.siteUrl === undefined ? {} : { siteUrl: options.siteUrl }),
   });
   const rendered = performance.now();
+  const out = options.out ?? join(history.root, defaultOutDir);
   if (!options.dryRun) {
-    await writeFilesAtomic(
-      files.map((file) => ({ path: join(options.out, file.path), content: file.content })),
-    );
+    await writeFilesAtomic(files.map((file) => ({ path: join(out, file.path), content: file.content })));
   }
   const written = performance.now();
   return {
     root: history.root,
+    out,
     files,
     lines: changelog.lines.length,
     entries: changelog.lines.reduce((sum, line) => sum + line.entries.length, 0),

@@ -8,12 +8,11 @@ import { imageIdsDir, recipesDir, recordsDir } from '../catalog/record-files.js'
 import { UserError } from '../lib/errors.js';
 import {
   getRemoteUrl,
-  isShallowRepository,
+  getRepositoryState,
   listCommitParents,
   listPathChanges,
   readLog,
   readObjects,
-  requireRepoRoot,
 } from '../lib/git.js';
 import type { Changelog, PackageChanges } from '../schemas/generated/changelog.js';
 import { buildChangelog, manifestSpecOf } from './build-changelog.js';
@@ -44,12 +43,17 @@ export interface HistoryResult {
   warnings: HistoryWarning[];
 }
 
-export async function assertFullHistory(root: string): Promise<void> {
-  if (await isShallowRepository(root)) {
+/** The repository around cwd; refuses a shallow clone, whose history is cut short. */
+export async function requireFullHistory(cwd: string): Promise<string> {
+  const state = await getRepositoryState(cwd);
+  if (!state)
+    throw new UserError(`${cwd} is not inside a git repository: run this in a clone of the catalog`);
+  if (state.shallow) {
     throw new UserError(
-      `${root} is a shallow clone, so its history is cut short and the changelog would miss releases: fetch the whole history first (git fetch --unshallow, or fetch-depth: 0 for actions/checkout)`,
+      `${state.root} is a shallow clone, so its history is cut short and the changelog would miss releases: fetch the whole history first (git fetch --unshallow, or fetch-depth: 0 for actions/checkout)`,
     );
   }
+  return state.root;
 }
 
 function selectTraces(traces: LineTrace[], names: readonly string[] | undefined): LineTrace[] {
@@ -70,27 +74,18 @@ function selectTraces(traces: LineTrace[], names: readonly string[] | undefined)
 }
 
 export async function readHistory(options: ReadHistoryOptions): Promise<HistoryResult> {
-  const root = await requireRepoRoot(options.cwd);
+  const root = await requireFullHistory(options.cwd);
   // Every git run starts at once; each result is awaited only where it is needed, so the slower
-  // ones (the manifests' patches) run while the records are parsed. The shallow check comes first.
-  const recordLogRun = listPathChanges(root, {
-    pathspecs: [`${recordsDir}/`],
-    findRenames: true,
-  });
+  // ones (the manifests' patches) run while the records are parsed.
+  const recordLogRun = listPathChanges(root, { pathspecs: [`${recordsDir}/`], findRenames: true });
   const recipeLogRun = listPathChanges(root, { pathspecs: [`${recipesDir}/`], findRenames: false });
   const parentsRun = listCommitParents(root);
   const remoteRun = getRemoteUrl(root);
   // What changed in the manifests, line by line: git diffs them, so they need not be read.
   const patchLogRun = readLog(root, { args: manifestPatchLogArgs, pathspecs: [`${imageIdsDir}/*.packages`] });
-  const runs = [recordLogRun, recipeLogRun, parentsRun, remoteRun, patchLogRun];
   // Each is awaited below; until then a failure must not surface as an unhandled rejection.
-  for (const run of runs) run.catch(() => undefined);
-  try {
-    await assertFullHistory(root);
-  } catch (error) {
-    await Promise.allSettled(runs);
-    throw error;
-  }
+  for (const run of [recordLogRun, recipeLogRun, parentsRun, remoteRun, patchLogRun])
+    run.catch(() => undefined);
   const recordLog = await recordLogRun;
   const traces = selectTraces(traceLines(recordLog), options.lines);
 

@@ -2,10 +2,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { generateChangelog } from '../changelog/generate-changelog.js';
 import { type OutputFormat, outputFormats } from '../changelog/render/render-outputs.js';
 import { ExitCode, UsageError } from '../lib/errors.js';
-import { requireRepoRoot } from '../lib/git.js';
 import type { CommandRun } from './types.js';
-
-export const defaultOutDir = 'out/changelog';
 
 export function parseFormats(value: string | undefined): Set<OutputFormat> {
   if (value === undefined) return new Set(outputFormats);
@@ -41,8 +38,7 @@ function parseSiteUrl(value: string): string {
 }
 
 export const run: CommandRun = async (values, _positionals, context) => {
-  const root = await requireRepoRoot(context.cwd);
-  const out = values.out ? resolve(context.cwd, values.out as string) : resolve(root, defaultOutDir);
+  const out = values.out ? resolve(context.cwd, values.out as string) : undefined;
   const lines = values.line as string[] | undefined;
   const since = values.since === undefined ? undefined : parseDateOption('since', values.since as string);
   const generatedAt =
@@ -53,7 +49,7 @@ export const run: CommandRun = async (values, _positionals, context) => {
         : parseDateOption('generated-at', values['generated-at'] as string);
   const result = await generateChangelog({
     cwd: context.cwd,
-    out,
+    ...(out === undefined ? {} : { out }),
     formats: parseFormats(values.format as string | undefined),
     ...(lines && lines.length > 0 ? { lines } : {}),
     ...(since === undefined ? {} : { since }),
@@ -61,12 +57,12 @@ export const run: CommandRun = async (values, _positionals, context) => {
     ...(generatedAt === undefined ? {} : { generatedAt }),
     dryRun: Boolean(values['dry-run']),
   });
-  const shown = relative(context.cwd, out);
-  const where = shown === '' ? '.' : shown.startsWith('..') || isAbsolute(shown) ? out : shown;
+  const shown = relative(context.cwd, result.out);
+  const where = shown === '' ? '.' : shown.startsWith('..') || isAbsolute(shown) ? result.out : shown;
   if (values.json) {
     context.out(
       `${JSON.stringify({
-        out,
+        out: result.out,
         files: result.files.map((file) => file.path),
         lines: result.lines,
         entries: result.entries,

@@ -28,6 +28,22 @@ export async function requireRepoRoot(cwd: string): Promise<string> {
   return root;
 }
 
+/** The top of the working tree around cwd and whether its history is cut short (one git run). */
+export async function getRepositoryState(
+  cwd: string,
+): Promise<{ root: string; shallow: boolean } | undefined> {
+  try {
+    const [root = '', shallow = ''] = (
+      await raw(cwd, ['rev-parse', '--show-toplevel', '--is-shallow-repository'])
+    )
+      .trim()
+      .split('\n');
+    return root === '' ? undefined : { root, shallow: shallow.trim() === 'true' };
+  } catch {
+    return undefined;
+  }
+}
+
 export async function getGitDir(cwd: string): Promise<string> {
   return (await raw(cwd, ['rev-parse', '--absolute-git-dir'])).trim();
 }
@@ -40,6 +56,25 @@ export async function hasCommits(cwd: string): Promise<boolean> {
     reject: false,
   });
   return result.exitCode === 0;
+}
+
+/**
+ * Runs a command that needs a commit (log, rev-list): in a repository without one it gives
+ * `empty` instead of git's error. Asks whether there is a commit only after a failure, so the
+ * usual case costs one process.
+ */
+async function rawWithCommits<T>(
+  cwd: string,
+  args: string[],
+  empty: T,
+  parse: (output: string) => T,
+): Promise<T> {
+  try {
+    return parse(await raw(cwd, args));
+  } catch (error) {
+    if (!(await hasCommits(cwd))) return empty;
+    throw error;
+  }
 }
 
 export async function isShallowRepository(cwd: string): Promise<boolean> {
@@ -169,8 +204,8 @@ export interface LogOptions {
 
 /** Raw `git log` output; empty when the repository has no commits yet. */
 export async function readLog(cwd: string, options: LogOptions): Promise<string> {
-  if (!(await hasCommits(cwd))) return '';
-  return raw(cwd, ['-c', 'core.quotePath=false', 'log', ...options.args, '--', ...(options.pathspecs ?? [])]);
+  const args = ['-c', 'core.quotePath=false', 'log', ...options.args, '--', ...(options.pathspecs ?? [])];
+  return rawWithCommits(cwd, args, '', (output) => output);
 }
 
 /** The configured URL of a remote, or undefined. */
@@ -252,8 +287,7 @@ export async function listPathChanges(
   cwd: string,
   options: PathChangesOptions,
 ): Promise<CommitPathChanges[]> {
-  if (!(await hasCommits(cwd))) return [];
-  const output = await raw(cwd, [
+  const args = [
     '-c',
     'core.quotePath=false',
     'log',
@@ -271,7 +305,11 @@ export async function listPathChanges(
     '--format=%x1e%H',
     '--',
     ...options.pathspecs,
-  ]);
+  ];
+  return rawWithCommits(cwd, args, [], parsePathChanges);
+}
+
+function parsePathChanges(output: string): CommitPathChanges[] {
   const result: CommitPathChanges[] = [];
   for (const chunk of output.split('\x1e').slice(1)) {
     const fields = chunk.split('\0');
@@ -298,15 +336,15 @@ export async function listPathChanges(
 
 /** Every commit reachable from the revision, with its parents (`git rev-list --parents`). */
 export async function listCommitParents(cwd: string, revision = 'HEAD'): Promise<Map<string, string[]>> {
-  const parents = new Map<string, string[]>();
-  if (!(await hasCommits(cwd))) return parents;
-  const output = await raw(cwd, ['rev-list', '--parents', revision, '--']);
-  for (const line of output.split('\n')) {
-    if (line === '') continue;
-    const [commit = '', ...rest] = line.split(' ');
-    parents.set(commit, rest);
-  }
-  return parents;
+  return rawWithCommits(cwd, ['rev-list', '--parents', revision, '--'], new Map(), (output) => {
+    const parents = new Map<string, string[]>();
+    for (const line of output.split('\n')) {
+      if (line === '') continue;
+      const [commit = '', ...rest] = line.split(' ');
+      parents.set(commit, rest);
+    }
+    return parents;
+  });
 }
 
 /** Whether the working tree and the index match HEAD (no untracked files either). */
