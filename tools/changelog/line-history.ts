@@ -67,7 +67,11 @@ export function manifestPathOf(recordFile: string): string {
 export const recordSpec = (commit: string, path: string) => `${commit}:${path}`;
 
 export function snapshotOf(text: string): RecordSnapshot {
-  const fields = parseRecordScalars(text);
+  return snapshotOfFields(parseRecordScalars(text));
+}
+
+/** The snapshot of a record's top-level scalar fields (as parseRecordScalars gives them). */
+export function snapshotOfFields(fields: Readonly<Record<string, string>>): RecordSnapshot {
   const pick = (key: string) => fields[key] ?? null;
   const status = fields.status;
   return {
@@ -83,12 +87,12 @@ export function snapshotOf(text: string): RecordSnapshot {
 }
 
 /**
- * `records` holds the record file's text at each `commit:path` (recordSpec) that was not a deletion;
- * a missing one is reported and shown with empty fields.
+ * `records` holds the record file's fields at each `commit:path` (recordSpec) that was not a
+ * deletion; a missing one is reported and shown with empty fields.
  */
 export function draftLines(
   traces: readonly LineTrace[],
-  records: ReadonlyMap<string, string>,
+  records: ReadonlyMap<string, Readonly<Record<string, string>>>,
 ): { lines: DraftLine[]; warnings: HistoryWarning[] } {
   const warnings: HistoryWarning[] = [];
   const lines = traces.map((trace): DraftLine => {
@@ -110,10 +114,10 @@ export function draftLines(
         continue;
       }
       const where = `${change.path}@${change.commit.slice(0, 12)}`;
-      const text = records.get(recordSpec(change.commit, change.path));
-      if (text === undefined) warnings.push({ where, line: 0, message: 'record file could not be read' });
-      const record = text === undefined ? emptySnapshot : snapshotOf(text);
-      if (text !== undefined && record.image_version === null)
+      const fields = records.get(recordSpec(change.commit, change.path));
+      if (fields === undefined) warnings.push({ where, line: 0, message: 'record file could not be read' });
+      const record = fields === undefined ? emptySnapshot : snapshotOfFields(fields);
+      if (fields !== undefined && record.image_version === null)
         warnings.push({ where, line: 0, message: 'no image_version: shown as an update' });
       const isRelease =
         record.image_version !== null &&

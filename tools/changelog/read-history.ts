@@ -1,8 +1,8 @@
 /**
  * Reads what the changelog needs from a catalog repository through the git adapter, in a fixed
- * number of git runs whatever the history's length: the logs of EMI-IDs/ and recipes/ (paths and
- * blob ids), the commit graph, git's own diffs of the package manifests, then the record files and
- * commits in batches.
+ * number of git runs whatever the history's length, all started at once: the log of EMI-IDs/ with
+ * the records' contents, the log of recipes/, the commit graph, git's own diffs of the package
+ * manifests; then the commits in batches.
  */
 import { imageIdsDir, recipesDir, recordsDir } from '../catalog/record-files.js';
 import { UserError } from '../lib/errors.js';
@@ -24,10 +24,10 @@ import {
   type HistoryWarning,
   lineIdOf,
   manifestPathOf,
-  recordSpec,
 } from './line-history.js';
 import { diffReleaseManifests, manifestPatchLogArgs, parseManifestPatches } from './manifest-patches.js';
 import { type CommitInfo, parseCommitObject } from './parse-commit.js';
+import { parseRecordLog, recordLogArgs } from './parse-record-log.js';
 import { findRecipeChanges, indexCommitGraph, recipeFoldersByCommit } from './recipe-changes.js';
 import { type LineTrace, traceLines } from './trace-lines.js';
 
@@ -77,7 +77,8 @@ export async function readHistory(options: ReadHistoryOptions): Promise<HistoryR
   const root = await requireFullHistory(options.cwd);
   // Every git run starts at once; each result is awaited only where it is needed, so the slower
   // ones (the manifests' patches) run while the records are parsed.
-  const recordLogRun = listPathChanges(root, { pathspecs: [`${recordsDir}/`], findRenames: true });
+  // Which record files each commit changed, and their contents: one run of git log -p.
+  const recordLogRun = readLog(root, { args: recordLogArgs, pathspecs: [`${recordsDir}/`] });
   const recipeLogRun = listPathChanges(root, { pathspecs: [`${recipesDir}/`], findRenames: false });
   const parentsRun = listCommitParents(root);
   const remoteRun = getRemoteUrl(root);
@@ -86,30 +87,15 @@ export async function readHistory(options: ReadHistoryOptions): Promise<HistoryR
   // Each is awaited below; until then a failure must not surface as an unhandled rejection.
   for (const run of [recordLogRun, recipeLogRun, parentsRun, remoteRun, patchLogRun])
     run.catch(() => undefined);
-  const recordLog = await recordLogRun;
-  const traces = selectTraces(traceLines(recordLog), options.lines);
+  const recordLog = parseRecordLog(await recordLogRun);
+  const traces = selectTraces(traceLines(recordLog.commits), options.lines);
 
-  // Contents are read by blob id where the log gave one (the commit changed that file), which
-  // needs no path lookup. The commits are read while the records are being parsed.
-  const recordSpecs = new Map<string, string>();
   const recipeLog = await recipeLogRun;
   const commitIds = new Set<string>(recipeLog.map((entry) => entry.commit));
-  for (const trace of traces) {
-    for (const change of trace.changes) {
-      commitIds.add(change.commit);
-      if (change.deleted) continue;
-      const spec = recordSpec(change.commit, change.path);
-      recordSpecs.set(spec, change.oid ?? spec);
-    }
-  }
+  for (const trace of traces) for (const change of trace.changes) commitIds.add(change.commit);
+  // The commits are read while the records are drafted.
   const commitObjects = readObjects(root, [...commitIds]);
-  const recordObjects = await readObjects(root, [...recordSpecs.values()]);
-  const records = new Map<string, string>();
-  for (const [key, spec] of recordSpecs) {
-    const object = recordObjects.get(spec);
-    if (object) records.set(key, object.content.toString('utf8'));
-  }
-  const { lines, warnings } = draftLines(traces, records);
+  const { lines, warnings } = draftLines(traces, recordLog.fields);
 
   const graph = indexCommitGraph(await parentsRun, recipeFoldersByCommit(recipeLog));
   const recipeChanges = new Map<DraftEntry, string[]>();
