@@ -126,7 +126,7 @@ export function parseRecordLog(log: string): RecordLog {
         continue;
       }
       const renamed = part.renameFrom !== undefined && part.renameTo !== undefined;
-      const after = part.hasHunk ? parseRecordScalars(part.content.join('\n')) : (current.get(from) ?? {});
+      const after = part.hasHunk ? parseRecordScalars(part.content) : (current.get(from) ?? {});
       if (renamed) {
         changes.push({ status: 'R', from, path, ...oid });
         current.delete(from);
