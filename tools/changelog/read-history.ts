@@ -75,19 +75,20 @@ function selectTraces(traces: LineTrace[], names: readonly string[] | undefined)
 
 export async function readHistory(options: ReadHistoryOptions): Promise<HistoryResult> {
   const root = await requireFullHistory(options.cwd);
-  // Every git run starts at once; each result is awaited only where it is needed, so the slower
-  // ones (the manifests' patches) run while the records are parsed.
+  // The log of EMI-IDs/ is on the critical path, so it starts first with the two light runs; the
+  // heavier manifest diffs start once it is done and run while the records are parsed.
   // Which record files each commit changed, and their contents: one run of git log -p.
   const recordLogRun = readLog(root, { args: recordLogArgs, pathspecs: [`${recordsDir}/`] });
   const recipeLogRun = listPathChanges(root, { pathspecs: [`${recipesDir}/`], findRenames: false });
   const parentsRun = listCommitParents(root);
   const remoteRun = getRemoteUrl(root);
+  // Each is awaited below; until then a failure must not surface as an unhandled rejection.
+  for (const run of [recordLogRun, recipeLogRun, parentsRun, remoteRun]) run.catch(() => undefined);
+  const recordLogText = await recordLogRun;
   // What changed in the manifests, line by line: git diffs them, so they need not be read.
   const patchLogRun = readLog(root, { args: manifestPatchLogArgs, pathspecs: [`${imageIdsDir}/*.packages`] });
-  // Each is awaited below; until then a failure must not surface as an unhandled rejection.
-  for (const run of [recordLogRun, recipeLogRun, parentsRun, remoteRun, patchLogRun])
-    run.catch(() => undefined);
-  const recordLog = parseRecordLog(await recordLogRun);
+  patchLogRun.catch(() => undefined);
+  const recordLog = parseRecordLog(recordLogText);
   const traces = selectTraces(traceLines(recordLog.commits), options.lines);
 
   const recipeLog = await recipeLogRun;
