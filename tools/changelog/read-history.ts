@@ -1,8 +1,8 @@
 /**
  * Reads what the changelog needs from a catalog repository through the git adapter, in a fixed
- * number of git runs whatever the history's length, all started at once: the log of EMI-IDs/ with
- * the records' contents, the log of recipes/, the commit graph, git's own diffs of the package
- * manifests; then the commits in batches.
+ * number of git runs whatever the history's length: the log of EMI-IDs/ with the records' contents,
+ * the log of recipes/ and the commit graph at once; then git's own diffs of the package manifests
+ * and the commits (in batches) while the records are parsed.
  */
 import { imageIdsDir, recipesDir, recordsDir } from '../catalog/record-files.js';
 import { UserError } from '../lib/errors.js';
