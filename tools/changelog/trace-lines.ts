@@ -3,7 +3,7 @@
  * line, with every commit that added, changed, renamed or deleted its record file. Pure: the input
  * is the name-status log of EMI-IDs/ (oldest first), as listPathChanges returns it.
  */
-import { isRecordPath } from '../catalog/load-catalog.js';
+import { isRecordPath } from '../catalog/record-files.js';
 import type { CommitPathChanges } from '../lib/git.js';
 
 export interface TracedChange {

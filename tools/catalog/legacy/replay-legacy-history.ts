@@ -19,8 +19,7 @@ import {
   requireRepoRoot,
 } from '../../lib/git.js';
 import { worktreeReader } from '../../lib/tree-reader.js';
-import { isRecordPath } from '../load-catalog.js';
-import { imageIdsDir, recordsDir } from '../record-files.js';
+import { imageIdsDir, isRecordPath, recordsDir } from '../record-files.js';
 import {
   type LegacyHistoryPlan,
   type LegacyVersionFile,
