@@ -1,26 +1,26 @@
 #!/usr/bin/env node
+// Runs the benchmarks, each in its own process, and prints their figures: `npm run bench` (all),
+// `npm run bench -- catalog` (by name); other arguments (e.g. --runs 9) go to every benchmark.
+// Each bench/<name>.bench.mjs prints its own table, with the targets beside the measurements.
 import { spawnSync } from 'node:child_process';
-// Runs the benchmarks and prints their figures: `npm run bench` (all) or `npm run bench -- catalog`.
-// Each bench/<name>.bench.mjs prints its own table; targets are printed beside the measurements.
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const wanted = process.argv.slice(2);
-const benches = readdirSync(here)
+const all = readdirSync(here)
   .filter((name) => name.endsWith('.bench.mjs'))
   .map((name) => name.replace(/\.bench\.mjs$/, ''))
-  .filter((name) => wanted.length === 0 || wanted.includes(name))
   .sort();
-if (benches.length === 0) {
-  console.error(`no benchmark named ${wanted.join(', ')}`);
-  process.exit(2);
-}
+const wanted = process.argv.slice(2).filter((arg) => all.includes(arg));
+const passed = process.argv.slice(2).filter((arg) => !all.includes(arg));
+const benches = wanted.length > 0 ? wanted : all;
 let failed = 0;
 for (const name of benches) {
   console.log(`\n== ${name} ==`);
-  const result = spawnSync(process.execPath, [join(here, `${name}.bench.mjs`)], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [join(here, `${name}.bench.mjs`), ...passed], {
+    stdio: 'inherit',
+  });
   if (result.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

@@ -5,6 +5,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { runCommand } from '../../tools/lib/exec.js';
 import { addPaths, commitStaged, initRepository, setConfig } from '../../tools/lib/git.js';
 
 export interface TempRepo {
@@ -48,6 +49,9 @@ export async function createRepo(files: Record<string, string> = {}): Promise<Te
     'init.defaultBranch': 'main',
   };
   for (const [key, value] of Object.entries(settings)) await setConfig(dir, key, value);
+  // simple-git refuses to write core.hooksPath (a guard against untrusted config), so this one
+  // constant setting goes through the process adapter.
+  await runCommand('git', ['config', 'core.hooksPath', '/dev/null'], { cwd: dir });
   const write = async (more: Record<string, string>) => {
     for (const [path, content] of Object.entries(more)) {
       await mkdir(dirname(join(dir, path)), { recursive: true });

@@ -1,32 +1,47 @@
-import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFileAtomic, writeFilesAtomic } from '../../tools/lib/atomic-write.js';
 import { createTempDir } from '../helpers/git-repo.js';
 
-describe('atomic writes', () => {
+let dir: string;
+beforeEach(async () => {
+  dir = await createTempDir('emi-atomic-');
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+describe('writeFilesAtomic', () => {
+  it('writes every file, folders included', async () => {
+    const files = Array.from({ length: 40 }, (_, index) => ({
+      path: join(dir, `sub${index % 3}`, `file${index}.txt`),
+      content: `content ${index}\n`,
+    }));
+    await writeFilesAtomic(files);
+    for (const file of files) expect(await readFile(file.path, 'utf8')).toBe(file.content);
+  });
+
+  it('changes no target and leaves no temp file when one file cannot be written', async () => {
+    await writeFile(join(dir, 'existing.txt'), 'before\n');
+    await writeFile(join(dir, 'not-a-folder'), 'a file\n');
+    const files = [
+      ...Array.from({ length: 30 }, (_, index) => ({
+        path: join(dir, `file${index}.txt`),
+        content: 'new\n',
+      })),
+      { path: join(dir, 'existing.txt'), content: 'after\n' },
+      { path: join(dir, 'not-a-folder', 'inside.txt'), content: 'cannot be\n' },
+    ];
+    await expect(writeFilesAtomic(files)).rejects.toThrow();
+    expect((await readdir(dir)).sort()).toEqual(['existing.txt', 'not-a-folder']);
+    expect(await readFile(join(dir, 'existing.txt'), 'utf8')).toBe('before\n');
+  });
+});
+
+describe('writeFileAtomic', () => {
   it('replaces a file and leaves no temp file behind', async () => {
-    const dir = await createTempDir();
     await writeFile(join(dir, 'a'), 'old');
     await writeFileAtomic(join(dir, 'a'), 'new');
     expect(await readFile(join(dir, 'a'), 'utf8')).toBe('new');
     expect(await readdir(dir)).toEqual(['a']);
-  });
-
-  it('changes no target when one of several files cannot be written', async () => {
-    const dir = await createTempDir();
-    await writeFile(join(dir, 'a'), 'old a');
-    await mkdir(join(dir, 'locked'));
-    await chmod(join(dir, 'locked'), 0o500);
-    // Root ignores folder permissions: make the second target impossible another way.
-    await writeFile(join(dir, 'not-a-folder'), 'file');
-    await expect(
-      writeFilesAtomic([
-        { path: join(dir, 'a'), content: 'new a' },
-        { path: join(dir, 'not-a-folder', 'b'), content: 'b' },
-      ]),
-    ).rejects.toThrow();
-    expect(await readFile(join(dir, 'a'), 'utf8')).toBe('old a');
-    expect((await readdir(dir)).sort()).toEqual(['a', 'locked', 'not-a-folder']);
   });
 });

@@ -56,6 +56,21 @@ function parseScalar(line: string): [string, string] | undefined {
 }
 
 /**
+ * The top-level scalar fields of a record file as renderRecord writes it (one `key: "value"` per
+ * line), without a YAML parser: fast enough for every revision in a long history.
+ */
+export function parseRecordScalars(text: string | readonly string[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const line of typeof text === 'string' ? text.split('\n') : text) {
+    // Only a line that starts with a key can be a top-level scalar.
+    if (!/^[A-Za-z_]/.test(line)) continue;
+    const scalar = parseScalar(line.endsWith('\r') ? line.slice(0, -1) : line);
+    if (scalar) fields[scalar[0]] = scalar[1];
+  }
+  return fields;
+}
+
+/**
  * Parses the output of `git log <historyLogArgs> -- EMI-IDs/` into revisions, oldest first.
  * `state` holds each file's fields before the first commit of the log (empty for a whole history)
  * and is updated to the fields after the last one.

@@ -4,7 +4,7 @@ import type { TreeReader } from '../lib/tree-reader.js';
 import { loadRecipes, type RecipeSet } from '../recipes/load-recipes.js';
 import { emptyHistory, startHistoryLoad } from './history-cache.js';
 import { type ParsedRecord, parseRecord } from './parse-record.js';
-import { imageIdsDir, recordsDir } from './record-files.js';
+import { imageIdsDir, isRecordPath, recordsDir } from './record-files.js';
 import type { CatalogView } from './rules.js';
 
 /** Files that may sit in EMI-IDs/ beside the records. */
@@ -17,9 +17,7 @@ export interface LoadedCatalog {
   problems: Problem[];
 }
 
-export function isRecordPath(path: string): boolean {
-  return path.startsWith(`${recordsDir}/`) && path.endsWith('.yaml') && path.split('/').length === 2;
-}
+export { isRecordPath };
 
 export async function loadCatalog(
   reader: TreeReader,

@@ -30,6 +30,11 @@ export interface LineKey {
   image_arch: string;
 }
 
+/** A record file: EMI-IDs/<name>.yaml, directly in the folder. */
+export function isRecordPath(path: string): boolean {
+  return path.startsWith(`${recordsDir}/`) && path.endsWith('.yaml') && path.split('/').length === 2;
+}
+
 export function recordFileName(line: LineKey): string {
   return `${line.image_name}.${line.image_arch}.yaml`;
 }

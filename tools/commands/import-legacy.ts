@@ -1,12 +1,77 @@
 import { resolve } from 'node:path';
 import { importLegacy } from '../catalog/legacy/import-legacy.js';
+import { replayLegacyHistory } from '../catalog/legacy/replay-legacy-history.js';
 import { recordPath } from '../catalog/record-files.js';
-import { ExitCode } from '../lib/errors.js';
+import { ExitCode, UsageError } from '../lib/errors.js';
 import { findRepoRoot } from '../lib/git.js';
 import { formatProblem } from '../lib/problems.js';
-import type { CommandRun } from './types.js';
+import type { CommandContext, CommandRun, ParsedValues } from './types.js';
+
+async function replay(values: ParsedValues, context: CommandContext) {
+  if (values.into === undefined)
+    throw new UsageError('--history needs --into REPO: the catalog repository to commit into');
+  const dryRun = Boolean(values['dry-run']);
+  const result = await replayLegacyHistory({
+    history: resolve(context.cwd, values.history as string),
+    into: resolve(context.cwd, values.into as string),
+    dryRun,
+  });
+  const notImported = result.versions.reduce((sum, entry) => sum + entry.version.notImported, 0);
+  if (values.json) {
+    context.out(
+      `${JSON.stringify({
+        repository: result.root,
+        versions: result.versions.map(({ version, state, commit }) => ({
+          file: version.source.path,
+          original_commit: version.commit.commit,
+          author: version.commit.author,
+          date: version.commit.date,
+          state,
+          commit: commit ?? null,
+          written: version.write.map((file) => file.path),
+          removed: version.remove,
+        })),
+        problems: result.problems,
+        blocking: result.blocking,
+      })}\n`,
+    );
+  } else {
+    for (const problem of result.blocking) context.out(`${formatProblem(problem)}\n`);
+    for (const problem of result.problems) context.out(`${formatProblem(problem)}\n`);
+    for (const { version, state, commit } of result.versions) {
+      const changes = `${version.write.length} written, ${version.remove.length} removed`;
+      const subject = version.commit.message.split('\n')[0];
+      const target = commit ? ` as ${commit.slice(0, 12)}` : '';
+      context.out(
+        `${state} ${version.commit.date} ${version.commit.commit.slice(0, 7)}${target} (${changes}): ${subject}\n`,
+      );
+    }
+    if (result.blocking.length > 0)
+      context.err(
+        `${result.blocking.length} problems stop the replay: the versions and the log must match up\n`,
+      );
+    else
+      context.err(
+        `${result.versions.length} versions: ${result.versions.filter((entry) => entry.state === 'replayed').length} replayed into ${result.root}, ${result.problems.length} problems reported\n`,
+      );
+  }
+  return result.blocking.length > 0 || notImported > 0 ? ExitCode.problems : ExitCode.ok;
+}
 
 export const run: CommandRun = async (values, positionals, context) => {
+  if (values.history !== undefined) {
+    if (positionals.length > 0 || values.out !== undefined)
+      throw new UsageError(
+        '--history replays a folder of versions: give no FILE and no --out with it (use --into)',
+      );
+    return replay(values, context);
+  }
+  if (values.into !== undefined)
+    throw new UsageError('--into goes with --history DIR (FILE mode writes to --out)');
+  if (positionals.length === 0)
+    throw new UsageError(
+      'give the catalog FILE to import, or --history DIR --into REPO to replay its history',
+    );
   const file = resolve(context.cwd, positionals[0] as string);
   const out = values.out
     ? resolve(context.cwd, values.out as string)

@@ -77,23 +77,34 @@ export const commands: CommandSpec[] = [
   },
   {
     name: 'import-legacy',
-    summary: 'import records from the original single-file EMI-IDs catalog',
-    args: 'FILE',
-    positionals: { min: 1, max: 1 },
+    summary: 'import records from the original single-file EMI-IDs catalog, or replay its history as commits',
+    args: 'FILE | --history DIR --into REPO',
+    positionals: { min: 0, max: 1 },
     options: {
       out: {
         type: 'string',
         value: 'DIR',
-        description: 'the catalog repository to write into (default: this one)',
+        description: 'FILE mode: the catalog repository to write into (default: this one)',
+      },
+      history: {
+        type: 'string',
+        value: 'DIR',
+        description: 'replay mode: dated versions <YYYY-MM-DD>-<commit>.EMI-IDs and their git-log.txt',
+      },
+      into: {
+        type: 'string',
+        value: 'REPO',
+        description: 'replay mode: the catalog repository to commit into (it must hold no records yet)',
       },
       'dry-run': { type: 'boolean', description: 'report what would be imported, write nothing' },
       json,
     },
     description:
-      'Reads key="value" blocks and the older short-form blocks (.tgz files with date and stamp lines), writes records with status: legacy and their image-ids files, and reports every defect with its line.',
+      'FILE mode reads key="value" blocks and the older short-form blocks (.tgz files with date and stamp lines), writes records with status: legacy and their image-ids files, and reports every defect with its line. Replay mode (--history, --into) imports each dated version of the file the same way, in commit order, and commits the changed records with the original author, date and message, so the changelog reaches back to the first image; run again, it resumes where it stopped.',
     examples: [
-      'emi import-legacy ../shared/legacy/EMI-IDs --dry-run',
+      'emi import-legacy test/fixtures/legacy/EMI-IDs --dry-run',
       'emi import-legacy old/EMI-IDs --json',
+      'emi import-legacy --history test/fixtures/legacy/history --into ../new-catalog',
     ],
     load: () => import('./import-legacy.js'),
   },
@@ -118,6 +129,56 @@ export const commands: CommandSpec[] = [
       'EMI_METADATA_URL=http://127.0.0.1:8169 EMI_ROOT=/tmp/root sh recipes/common/overlay/usr/sbin/emi-agent',
     ],
     load: () => import('./metadata-server.js'),
+  },
+  {
+    name: 'changelog',
+    summary:
+      'render the image changelog from git: Markdown, a static site, Atom feeds, JSON (npm run changelog)',
+    options: {
+      out: {
+        type: 'string',
+        value: 'DIR',
+        description: 'the output folder (default: out/changelog in the repository)',
+      },
+      format: {
+        type: 'string',
+        value: 'LIST',
+        description: 'comma-separated formats: md, html, atom, json (default: all)',
+      },
+      line: {
+        type: 'string',
+        multiple: true,
+        value: 'NAME',
+        description:
+          'only this line (<image_name>.<image_arch>, or an image_name for all its arches); repeatable',
+      },
+      since: {
+        type: 'string',
+        value: 'DATE',
+        description: 'only entries committed since DATE (YYYY-MM-DD or ISO 8601 with a zone)',
+      },
+      'site-url': {
+        type: 'string',
+        value: 'URL',
+        description: "the site's address, for absolute links in the Atom feeds",
+      },
+      'generated-at': {
+        type: 'string',
+        value: 'TIME|now',
+        description:
+          'write this time into the outputs (default: none, so the same history gives the same bytes)',
+      },
+      'dry-run': { type: 'boolean', description: 'render everything, write nothing' },
+      json,
+    },
+    description:
+      'Every commit that changed a record in EMI-IDs/ (renames followed) is an entry: releases with their notes (the commit message), the recipe commits since the previous release, and the package changes from image-ids/<line>.packages; deprecated, legacy and retired lines are shown as such. Writes CHANGELOG.md, index.html, lines/<line>.html, style.css, feed.atom, feeds/<line>.atom, changelog.json and changelog.schema.json. Needs the whole history: fails on a shallow clone.',
+    examples: [
+      'npm run changelog',
+      'emi changelog --out _site --site-url https://example.github.io/catalog/',
+      'emi changelog --format md --line euca-debian-emi --since 2024-01-01',
+    ],
+    load: () => import('./changelog.js'),
   },
   {
     name: 'commit-msg',

@@ -79,7 +79,8 @@ export async function runCommand(
       : value instanceof Uint8Array
         ? Buffer.from(value).toString('utf8')
         : '';
-  const stdout = toText(result.stdout);
+  // In binary mode the bytes are the result: decoding megabytes of blobs as text would be waste.
+  const stdout = options.binary ? '' : toText(result.stdout);
   const stderr = toText(result.stderr);
   if (result.failed && options.reject !== false) {
     let detail: string | undefined;

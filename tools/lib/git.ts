@@ -33,6 +33,22 @@ export async function requireRepoRoot(cwd: string): Promise<string> {
   return root;
 }
 
+/** The top of the working tree around cwd and whether its history is cut short (one git run). */
+export async function getRepositoryState(
+  cwd: string,
+): Promise<{ root: string; shallow: boolean } | undefined> {
+  try {
+    const [root = '', shallow = ''] = (
+      await raw(cwd, ['rev-parse', '--show-toplevel', '--is-shallow-repository'])
+    )
+      .trim()
+      .split('\n');
+    return root === '' ? undefined : { root, shallow: shallow.trim() === 'true' };
+  } catch {
+    return undefined;
+  }
+}
+
 export async function getGitDir(cwd: string): Promise<string> {
   return (await raw(cwd, ['rev-parse', '--absolute-git-dir'])).trim();
 }
@@ -44,6 +60,25 @@ export async function hasCommits(cwd: string): Promise<boolean> {
     reject: false,
   });
   return result.exitCode === 0;
+}
+
+/**
+ * Runs a command that needs a commit (log, rev-list): in a repository without one it gives
+ * `empty` instead of git's error. Asks whether there is a commit only after a failure, so the
+ * usual case costs one process.
+ */
+async function rawWithCommits<T>(
+  cwd: string,
+  args: string[],
+  empty: T,
+  parse: (output: string) => T,
+): Promise<T> {
+  try {
+    return parse(await raw(cwd, args));
+  } catch (error) {
+    if (!(await hasCommits(cwd))) return empty;
+    throw error;
+  }
 }
 
 export async function isShallowRepository(cwd: string): Promise<boolean> {
@@ -109,24 +144,58 @@ export async function listIndexEntries(cwd: string, pathspecs: string[] = []): P
  */
 export async function readBlobs(cwd: string, specs: string[]): Promise<Map<string, Buffer>> {
   const result = new Map<string, Buffer>();
-  if (specs.length === 0) return result;
-  const { stdoutBytes } = await runCommand('git', ['cat-file', '--batch'], {
-    cwd,
-    input: `${specs.join('\n')}\n`,
-    binary: true,
-  });
-  const buffer = Buffer.from(stdoutBytes ?? new Uint8Array());
-  let offset = 0;
-  for (const spec of specs) {
-    const end = buffer.indexOf(0x0a, offset);
-    if (end < 0) break;
-    const header = buffer.subarray(offset, end).toString('utf8');
-    offset = end + 1;
-    if (header.endsWith(' missing') || header.endsWith(' ambiguous')) continue;
-    const size = Number(header.split(' ')[2]);
-    result.set(spec, buffer.subarray(offset, offset + size));
-    offset += size + 1;
-  }
+  for (const [spec, object] of await readObjects(cwd, specs)) result.set(spec, object.content);
+  return result;
+}
+
+export interface GitObject {
+  oid: string;
+  /** blob, commit, tree or tag. */
+  type: string;
+  content: Buffer;
+}
+
+/** Specs per `git cat-file --batch` run: keeps each run's output well under execa's buffer limit. */
+const objectsPerBatch = 5000;
+
+/**
+ * Reads objects by spec (an object id, `rev:path` or `:path`) through `git cat-file --batch`, with
+ * their ids, so callers can skip parsing content they have seen. Missing objects (and specs that
+ * cannot be sent on one line) are left out of the result.
+ */
+export async function readObjects(cwd: string, specs: readonly string[]): Promise<Map<string, GitObject>> {
+  const result = new Map<string, GitObject>();
+  const sendable = [...new Set(specs)].filter((spec) => spec !== '' && !/[\n\r]/.test(spec));
+  const batches: string[][] = [];
+  for (let start = 0; start < sendable.length; start += objectsPerBatch)
+    batches.push(sendable.slice(start, start + objectsPerBatch));
+  const readBatch = async (batch: string[]) => {
+    const { stdoutBytes } = await runCommand('git', ['cat-file', '--batch', '--buffer'], {
+      cwd,
+      input: `${batch.join('\n')}\n`,
+      binary: true,
+    });
+    const bytes = stdoutBytes ?? new Uint8Array();
+    // A view, not a copy: a batch can hold megabytes.
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let offset = 0;
+    for (const spec of batch) {
+      const end = buffer.indexOf(0x0a, offset);
+      if (end < 0) break;
+      const header = buffer.subarray(offset, end).toString('utf8');
+      offset = end + 1;
+      if (header.endsWith(' missing') || header.endsWith(' ambiguous')) continue;
+      const [oid = '', type = '', size = '0'] = header.split(' ');
+      result.set(spec, { oid, type, content: buffer.subarray(offset, offset + Number(size)) });
+      offset += Number(size) + 1;
+    }
+  };
+  // Two runs at a time: the machines this runs on have two cores.
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) await readBatch(batches[next++] as string[]);
+  };
+  await Promise.all([worker(), worker()]);
   return result;
 }
 
@@ -225,4 +294,111 @@ export async function initRepository(cwd: string, branch = 'main'): Promise<void
 
 export async function setConfig(cwd: string, key: string, value: string): Promise<void> {
   await raw(cwd, ['config', key, value]);
+}
+
+export interface PathChange {
+  /** A, M, D, T, R (renamed) or C (copied), without the similarity score. */
+  status: string;
+  path: string;
+  /** The old path of a rename or copy. */
+  from?: string;
+  /** The blob at `path` after the change (absent for a deletion). */
+  oid?: string;
+}
+
+export interface CommitPathChanges {
+  commit: string;
+  changes: PathChange[];
+}
+
+export interface PathChangesOptions {
+  pathspecs: string[];
+  /** Pair deletions and additions into renames (`-M`); otherwise both sides are listed. */
+  findRenames: boolean;
+  /** The commit to start from (default HEAD). */
+  revision?: string;
+}
+
+const zeroOid = /^0+$/;
+
+/**
+ * Every non-merge commit reachable from the revision that changed the pathspecs, oldest first
+ * (parents before children, else by commit date), with what it changed and the resulting blob ids
+ * (`--raw`), so callers read contents by id instead of resolving paths. `--full-history` keeps
+ * side-branch commits that the default history simplification would hide.
+ */
+export async function listPathChanges(
+  cwd: string,
+  options: PathChangesOptions,
+): Promise<CommitPathChanges[]> {
+  const args = [
+    '-c',
+    'core.quotePath=false',
+    'log',
+    options.revision ?? 'HEAD',
+    '--date-order',
+    '--reverse',
+    '--full-history',
+    '--no-merges',
+    '--no-color',
+    '--no-ext-diff',
+    options.findRenames ? '--find-renames' : '--no-renames',
+    '--raw',
+    '--no-abbrev',
+    '-z',
+    '--format=%x1e%H',
+    '--',
+    ...options.pathspecs,
+  ];
+  return rawWithCommits(cwd, args, [], parsePathChanges);
+}
+
+function parsePathChanges(output: string): CommitPathChanges[] {
+  const result: CommitPathChanges[] = [];
+  for (const chunk of output.split('\x1e').slice(1)) {
+    const fields = chunk.split('\0');
+    const commit = (fields[0] ?? '').trim();
+    const changes: PathChange[] = [];
+    for (let i = 1; i < fields.length; ) {
+      // ":100644 100644 <old oid> <new oid> M" then the path (two paths for R and C).
+      const meta = (fields[i++] ?? '').trim().split(' ');
+      if (meta.length < 5) continue;
+      const oid = meta[3] ?? '';
+      const letter = (meta[4] ?? '')[0] ?? '';
+      const blob = zeroOid.test(oid) ? {} : { oid };
+      if (letter === 'R' || letter === 'C') {
+        const from = fields[i++] ?? '';
+        changes.push({ status: letter, path: fields[i++] ?? '', from, ...blob });
+      } else {
+        changes.push({ status: letter, path: fields[i++] ?? '', ...blob });
+      }
+    }
+    result.push({ commit, changes });
+  }
+  return result;
+}
+
+/** Every commit reachable from the revision, with its parents (`git rev-list --parents`). */
+export async function listCommitParents(cwd: string, revision = 'HEAD'): Promise<Map<string, string[]>> {
+  return rawWithCommits(cwd, ['rev-list', '--parents', revision, '--'], new Map(), (output) => {
+    const parents = new Map<string, string[]>();
+    for (const line of output.split('\n')) {
+      if (line === '') continue;
+      const [commit = '', ...rest] = line.split(' ');
+      parents.set(commit, rest);
+    }
+    return parents;
+  });
+}
+
+/** Whether the working tree and the index match HEAD (no untracked files either). */
+export async function isWorkingTreeClean(cwd: string): Promise<boolean> {
+  const output = await raw(cwd, ['status', '--porcelain', '-z', '--untracked-files=all']);
+  return output === '';
+}
+
+/** Who git would record as committer here (`git var GIT_COMMITTER_IDENT`), or undefined when unset. */
+export async function getCommitterIdent(cwd: string): Promise<string | undefined> {
+  const result = await runCommand('git', ['var', 'GIT_COMMITTER_IDENT'], { cwd, reject: false });
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
 }

@@ -1,0 +1,217 @@
+/**
+ * Package changes between releases from git's own diffs of the manifests (`git log -p -U0` over
+ * image-ids/*.packages): only the changed lines travel, keyed by the pair of blobs they lead from
+ * and to, so a long history's manifests need not be read. Where no patch joins two releases'
+ * blobs (the manifest changed in between, or a line is malformed), both blobs are parsed. Pure.
+ */
+import type { PackageChanges } from '../schemas/generated/changelog.js';
+import { compareDebianVersions } from './debian-version.js';
+import { diffManifests, type Manifest, type ManifestDefect, parseManifest } from './package-changes.js';
+
+const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+const zeroBlob = /^0+$/;
+
+const noChanges = (manifest: string, total: number, previousTotal: number | null): PackageChanges => ({
+  manifest,
+  total,
+  previous_total: previousTotal,
+  added: [],
+  removed: [],
+  upgraded: [],
+  downgraded: [],
+});
+
+export interface ManifestPatch {
+  added: { name: string; version: string }[];
+  removed: { name: string; version: string }[];
+}
+
+/** The `git log -p -U0 --full-index` options parseManifestPatches reads. */
+export const manifestPatchLogArgs = [
+  '--full-history',
+  '--no-merges',
+  '--no-renames',
+  '--no-color',
+  '--no-ext-diff',
+  '--full-index',
+  '-p',
+  '-U0',
+  '--format=%x1e%H',
+];
+
+function patchLine(line: string): { name: string; version: string } | undefined {
+  const tab = line.indexOf('\t', 1);
+  if (tab < 0 || line.endsWith('\r') || line.startsWith('#', 1)) return undefined;
+  const name = line.slice(1, tab).trim();
+  const version = line.slice(tab + 1).trim();
+  return name === '' || version === '' ? undefined : { name, version };
+}
+
+export interface ManifestPatches {
+  /** Keyed `<old blob>..<new blob>`; a new file's patch is also keyed `..<new blob>`. */
+  byBlobs: Map<string, ManifestPatch>;
+  /** Commit → manifest path → its blob after the commit, for the manifests each commit changed. */
+  blobsByCommit: Map<string, Map<string, string>>;
+}
+
+/**
+ * Reads `git log <manifestPatchLogArgs>` over the manifests: the lines git found changed between
+ * two versions of a manifest, and which blob each commit left. A patch with a line that is not
+ * name<TAB>version is left out of byBlobs: that release is compared from the blobs, where
+ * parseManifest reports the defect. Pure.
+ */
+export function parseManifestPatches(log: string): ManifestPatches {
+  const byBlobs = new Map<string, ManifestPatch>();
+  const blobsByCommit = new Map<string, Map<string, string>>();
+  let commit = '';
+  let path: string | undefined;
+  let key: string | undefined;
+  let patch: ManifestPatch | undefined;
+  let inHunk = false;
+  let broken = false;
+  const finish = () => {
+    if (key && patch) {
+      const [from, to] = key.split('..') as [string, string];
+      if (path !== undefined && !zeroBlob.test(to)) {
+        const paths = blobsByCommit.get(commit) ?? new Map<string, string>();
+        paths.set(path, to);
+        blobsByCommit.set(commit, paths);
+      }
+      if (!broken) {
+        byBlobs.set(key, patch);
+        if (zeroBlob.test(from)) byBlobs.set(`..${to}`, patch);
+      }
+    }
+    key = undefined;
+    patch = undefined;
+    path = undefined;
+  };
+  for (const line of log.split('\n')) {
+    if (line.startsWith('\x1e')) {
+      finish();
+      commit = line.slice(1).trim();
+    } else if (line.startsWith('diff --git ')) {
+      finish();
+      patch = { added: [], removed: [] };
+      inHunk = false;
+      broken = false;
+      // "diff --git a/<path> b/<path>": without renames both halves name the same path.
+      const rest = line.slice('diff --git '.length);
+      const half = rest.slice(0, (rest.length - 1) / 2);
+      path = half.startsWith('a/') && rest === `${half} b/${half.slice(2)}` ? half.slice(2) : undefined;
+    } else if (!patch) {
+      // The commit line's blank neighbours.
+    } else if (!inHunk && line.startsWith('index ')) {
+      const match = /^index ([0-9a-f]+)\.\.([0-9a-f]+)/.exec(line);
+      if (match) key = `${match[1]}..${match[2]}`;
+    } else if (line.startsWith('@@')) {
+      inHunk = true;
+    } else if (!inHunk && line.startsWith('Binary files')) {
+      broken = true;
+    } else if (inHunk && (line.startsWith('+') || line.startsWith('-'))) {
+      const entry = patchLine(line);
+      if (!entry) broken = true;
+      else (line.startsWith('+') ? patch.added : patch.removed).push(entry);
+    }
+  }
+  finish();
+  return { byBlobs, blobsByCommit };
+}
+
+/** The changes from a patch between two releases' manifests. */
+export function changesFromPatch(
+  manifestPath: string,
+  patch: ManifestPatch,
+  previousTotal: number,
+): PackageChanges {
+  const removed = new Map(patch.removed.map((entry) => [entry.name, entry.version]));
+  const changes: PackageChanges = {
+    manifest: manifestPath,
+    total: previousTotal + patch.added.length - patch.removed.length,
+    previous_total: previousTotal,
+    added: [],
+    removed: [],
+    upgraded: [],
+    downgraded: [],
+  };
+  const seen = new Set<string>();
+  for (const { name, version } of patch.added) {
+    seen.add(name);
+    const before = removed.get(name);
+    if (before === undefined) changes.added.push({ name, version });
+    else if (before !== version) {
+      const change = { name, from: before, to: version };
+      if (compareDebianVersions(version, before) < 0) changes.downgraded.push(change);
+      else changes.upgraded.push(change);
+    }
+  }
+  for (const [name, version] of removed) if (!seen.has(name)) changes.removed.push({ name, version });
+  for (const list of [changes.added, changes.removed, changes.upgraded, changes.downgraded])
+    list.sort(byName);
+  return changes;
+}
+
+export interface ReleaseManifest {
+  manifestPath: string;
+  /** The manifest's blob at the release, or undefined when the release has none. */
+  oid: string | undefined;
+}
+
+/**
+ * The package changes of each release of one line, oldest first, compared with the release before.
+ * Where git's patch between the two blobs is known (the usual case: the manifest changes with each
+ * release) it is used as it is; otherwise both blobs are parsed. With `blobs` missing a needed
+ * blob, its id is added to `needed` and the result is not final: read them, then call again.
+ */
+export function diffReleaseManifests(
+  releases: readonly ReleaseManifest[],
+  patches: ReadonlyMap<string, ManifestPatch>,
+  blobs: ReadonlyMap<string, string>,
+  needed: Set<string>,
+): { changes: (PackageChanges | null)[]; defects: { index: number; defect: ManifestDefect }[] } {
+  const changes: (PackageChanges | null)[] = [];
+  const defects: { index: number; defect: ManifestDefect }[] = [];
+  const manifests = new Map<string, Manifest>();
+  const parsed = (oid: string, index: number): Manifest | undefined => {
+    let manifest = manifests.get(oid);
+    if (manifest) return manifest;
+    const text = blobs.get(oid);
+    if (text === undefined) {
+      needed.add(oid);
+      return undefined;
+    }
+    manifest = parseManifest(text);
+    manifests.set(oid, manifest);
+    for (const defect of manifest.defects) defects.push({ index, defect });
+    return manifest;
+  };
+  let previous: { oid: string; total: number } | undefined;
+  for (const [index, { manifestPath, oid }] of releases.entries()) {
+    if (oid === undefined) {
+      changes.push(null);
+      previous = undefined;
+      continue;
+    }
+    let change: PackageChanges | undefined;
+    if (previous?.oid === oid) change = noChanges(manifestPath, previous.total, previous.total);
+    else if (previous) {
+      const patch = patches.get(`${previous.oid}..${oid}`);
+      if (patch) change = changesFromPatch(manifestPath, patch, previous.total);
+    } else {
+      const created = patches.get(`..${oid}`);
+      if (created) change = noChanges(manifestPath, created.added.length, null);
+    }
+    if (!change) {
+      const current = parsed(oid, index);
+      const before = previous ? parsed(previous.oid, index) : undefined;
+      change =
+        current && (!previous || before)
+          ? diffManifests(manifestPath, current, before)
+          : noChanges(manifestPath, 0, null);
+    }
+    changes.push(change);
+    previous = { oid, total: change.total };
+  }
+  return { changes, defects };
+}

@@ -1,0 +1,167 @@
+/**
+ * Reads what the changelog needs from a catalog repository through the git adapter, in a fixed
+ * number of git runs whatever the history's length: the log of EMI-IDs/ with the records' contents,
+ * the log of recipes/ and the commit graph at once; then git's own diffs of the package manifests
+ * and the commits (in batches) while the records are parsed.
+ */
+import { imageIdsDir, recipesDir, recordsDir } from '../catalog/record-files.js';
+import { UserError } from '../lib/errors.js';
+import {
+  getRemoteUrl,
+  getRepositoryState,
+  listCommitParents,
+  listPathChanges,
+  readLog,
+  readObjects,
+} from '../lib/git.js';
+import type { Changelog, PackageChanges } from '../schemas/generated/changelog.js';
+import { buildChangelog, manifestSpecOf } from './build-changelog.js';
+import { githubRepositoryOf } from './github-remote.js';
+import {
+  type DraftEntry,
+  type DraftLine,
+  draftLines,
+  type HistoryWarning,
+  lineIdOf,
+  manifestPathOf,
+} from './line-history.js';
+import { diffReleaseManifests, manifestPatchLogArgs, parseManifestPatches } from './manifest-patches.js';
+import { type CommitInfo, parseCommitObject } from './parse-commit.js';
+import { parseRecordLog, recordLogArgs } from './parse-record-log.js';
+import { findRecipeChanges, indexCommitGraph, recipeFoldersByCommit } from './recipe-changes.js';
+import { type LineTrace, traceLines } from './trace-lines.js';
+
+export interface ReadHistoryOptions {
+  cwd: string;
+  /** Only these lines: `<image_name>.<image_arch>`, or an image_name for all its arches. */
+  lines?: readonly string[];
+}
+
+export interface HistoryResult {
+  root: string;
+  changelog: Changelog;
+  warnings: HistoryWarning[];
+}
+
+/** The repository around cwd; refuses a shallow clone, whose history is cut short. */
+export async function requireFullHistory(cwd: string): Promise<string> {
+  const state = await getRepositoryState(cwd);
+  if (!state)
+    throw new UserError(`${cwd} is not inside a git repository: run this in a clone of the catalog`);
+  if (state.shallow) {
+    throw new UserError(
+      `${state.root} is a shallow clone, so its history is cut short and the changelog would miss releases: fetch the whole history first (git fetch --unshallow, or fetch-depth: 0 for actions/checkout)`,
+    );
+  }
+  return state.root;
+}
+
+function selectTraces(traces: LineTrace[], names: readonly string[] | undefined): LineTrace[] {
+  if (!names || names.length === 0) return traces;
+  const matches = (trace: LineTrace, name: string) => {
+    const id = lineIdOf(trace.path);
+    return id === name || (id.startsWith(`${name}.`) && !id.slice(name.length + 1).includes('.'));
+  };
+  for (const name of names) {
+    if (!traces.some((trace) => matches(trace, name))) {
+      const known = traces.map((trace) => lineIdOf(trace.path));
+      throw new UserError(
+        `no image line "${name}" in the history of ${recordsDir}/: ${known.length ? `known lines are ${known.join(', ')}` : 'it has no records yet'}`,
+      );
+    }
+  }
+  return traces.filter((trace) => names.some((name) => matches(trace, name)));
+}
+
+export async function readHistory(options: ReadHistoryOptions): Promise<HistoryResult> {
+  const root = await requireFullHistory(options.cwd);
+  // The log of EMI-IDs/ is on the critical path, so it starts first with the two light runs; the
+  // heavier manifest diffs start once it is done and run while the records are parsed.
+  // Which record files each commit changed, and their contents: one run of git log -p.
+  const recordLogRun = readLog(root, { args: recordLogArgs, pathspecs: [`${recordsDir}/`] });
+  const recipeLogRun = listPathChanges(root, { pathspecs: [`${recipesDir}/`], findRenames: false });
+  const parentsRun = listCommitParents(root);
+  const remoteRun = getRemoteUrl(root);
+  // Each is awaited below; until then a failure must not surface as an unhandled rejection.
+  for (const run of [recordLogRun, recipeLogRun, parentsRun, remoteRun]) run.catch(() => undefined);
+  const recordLogText = await recordLogRun;
+  // What changed in the manifests, line by line: git diffs them, so they need not be read.
+  const patchLogRun = readLog(root, { args: manifestPatchLogArgs, pathspecs: [`${imageIdsDir}/*.packages`] });
+  patchLogRun.catch(() => undefined);
+  const recordLog = parseRecordLog(recordLogText);
+  const traces = selectTraces(traceLines(recordLog.commits), options.lines);
+
+  const recipeLog = await recipeLogRun;
+  const commitIds = new Set<string>(recipeLog.map((entry) => entry.commit));
+  for (const trace of traces) for (const change of trace.changes) commitIds.add(change.commit);
+  // The commits are read while the records are drafted.
+  const commitObjects = readObjects(root, [...commitIds]);
+  const { lines, warnings } = draftLines(traces, recordLog.fields);
+
+  const graph = indexCommitGraph(await parentsRun, recipeFoldersByCommit(recipeLog));
+  const recipeChanges = new Map<DraftEntry, string[]>();
+  for (const line of lines) {
+    for (const [entry, found] of findRecipeChanges(line, graph)) recipeChanges.set(entry, found);
+  }
+  const objects = await commitObjects;
+  const commits = new Map<string, CommitInfo>();
+  for (const oid of commitIds) {
+    const object = objects.get(oid);
+    if (object) commits.set(oid, parseCommitObject(oid, object.content));
+  }
+
+  const { byBlobs: patches, blobsByCommit } = parseManifestPatches(await patchLogRun);
+  // A release's manifest is the blob its commit left, or, when the commit did not change it, the
+  // one found by path (usually none).
+  const manifestSpecs = new Map<DraftEntry, string>();
+  for (const line of lines) {
+    for (const entry of line.entries) {
+      if (entry.kind !== 'release') continue;
+      const blob = blobsByCommit.get(entry.commit)?.get(manifestPathOf(entry.recordFile));
+      manifestSpecs.set(entry, blob ?? manifestSpecOf(entry));
+    }
+  }
+  const lookups = await readObjects(
+    root,
+    [...manifestSpecs.values()].filter((spec) => spec.includes(':')),
+  );
+  const manifestOid = (entry: DraftEntry): string | undefined => {
+    const spec = manifestSpecs.get(entry) as string;
+    if (!spec.includes(':')) return spec;
+    const object = lookups.get(spec);
+    return object?.type === 'blob' ? object.oid : undefined;
+  };
+  const releasesOf = (line: DraftLine) => line.entries.filter((entry) => entry.kind === 'release');
+  const manifestsOf = (releases: DraftEntry[]) =>
+    releases.map((entry) => ({ manifestPath: manifestPathOf(entry.recordFile), oid: manifestOid(entry) }));
+  // First without blobs, to learn which manifests git's patches cannot account for; those are read.
+  const needed = new Set<string>();
+  for (const line of lines) diffReleaseManifests(manifestsOf(releasesOf(line)), patches, new Map(), needed);
+  const blobs = new Map<string, string>();
+  for (const [oid, object] of await readObjects(root, [...needed]))
+    blobs.set(oid, object.content.toString('utf8'));
+  const packages = new Map<DraftEntry, PackageChanges>();
+  for (const line of lines) {
+    const releases = releasesOf(line);
+    const { changes, defects } = diffReleaseManifests(manifestsOf(releases), patches, blobs, needed);
+    changes.forEach((change, index) => {
+      if (change) packages.set(releases[index] as DraftEntry, change);
+    });
+    for (const { index, defect } of defects) {
+      const entry = releases[index] as DraftEntry;
+      warnings.push({
+        where: `${manifestPathOf(entry.recordFile)}@${entry.commit.slice(0, 12)}`,
+        line: defect.line,
+        message: defect.message,
+      });
+    }
+  }
+  const changelog = buildChangelog({
+    lines,
+    commits,
+    recipeChanges,
+    packages,
+    repository: githubRepositoryOf(await remoteRun),
+  });
+  return { root, changelog, warnings };
+}
