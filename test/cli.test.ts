@@ -40,11 +40,13 @@ describe('emi CLI', () => {
     const option = await runEmi(['validate', '--frob'], { cwd });
     expect(option.exitCode).toBe(2);
     expect(option.stderr).toMatch(/^emi: emi validate: Unknown option '--frob'/);
-    const args = await runEmi(['import-legacy'], { cwd });
+    const args = await runEmi(['commit-msg'], { cwd });
     expect(args).toMatchObject({
       exitCode: 2,
-      stderr: 'emi: emi import-legacy: wrong number of arguments (expected FILE)\n',
+      stderr: 'emi: emi commit-msg: wrong number of arguments (expected MSG_FILE)\n',
     });
+    const legacy = await runEmi(['import-legacy'], { cwd });
+    expect(legacy.exitCode).toBe(2);
   });
 
   it('prints its version', async () => {
