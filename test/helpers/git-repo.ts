@@ -5,6 +5,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { runCommand } from '../../tools/lib/exec.js';
 import { addPaths, commitStaged, initRepository, setConfig } from '../../tools/lib/git.js';
 
 export interface TempRepo {
@@ -45,10 +46,11 @@ export async function createRepo(files: Record<string, string> = {}): Promise<Te
     'commit.gpgsign': 'false',
     'tag.gpgsign': 'false',
     'gc.auto': '0',
-    'core.hooksPath': '/dev/null',
     'init.defaultBranch': 'main',
   };
   for (const [key, value] of Object.entries(settings)) await setConfig(dir, key, value);
+  // simple-git refuses to set core.hooksPath (a guard against hostile arguments), so git sets it.
+  await runCommand('git', ['config', 'core.hooksPath', '/dev/null'], { cwd: dir });
   const write = async (more: Record<string, string>) => {
     for (const [path, content] of Object.entries(more)) {
       await mkdir(dirname(join(dir, path)), { recursive: true });
