@@ -26,9 +26,8 @@ describe('parseSize', () => {
 describe('filesystemShortfall', () => {
   it('adds the overhead of the budget-sized filesystem to the data blocks', () => {
     const shortfall = filesystemShortfall({
-      overheadBlocks: 10_000,
-      dataBlocks: 90_000,
-      blockSize: 4096,
+      overheadBytes: 10_000 * 4096,
+      dataBytes: 90_000 * 4096,
       budgetBytes: 300 * MiB,
     });
     expect(shortfall.neededBytes).toBe(100_000 * 4096);
@@ -37,8 +36,7 @@ describe('filesystemShortfall', () => {
 
   it('is zero when the tree fits', () => {
     expect(
-      filesystemShortfall({ overheadBlocks: 10, dataBlocks: 10, blockSize: 4096, budgetBytes: 1300 * MiB })
-        .missingBytes,
+      filesystemShortfall({ overheadBytes: 40_960, dataBytes: 40_960, budgetBytes: 1300 * MiB }).missingBytes,
     ).toBe(0);
   });
 
@@ -48,7 +46,7 @@ describe('filesystemShortfall', () => {
       '1300M',
     );
     expect(text).toBe(
-      'the image tree needs 1400 MiB but rootfs_size is 1300M (1300 MiB): 101 MiB short; raise rootfs_size or trim the package set',
+      'the image tree needs 1401 MiB but rootfs_size is 1300M (1300 MiB): 101 MiB short; set rootfs_size to at least 1401M or trim the package set',
     );
   });
 });

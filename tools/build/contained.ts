@@ -8,8 +8,8 @@
  *       cache) is made in a private mount namespace that disappears with its last process.
  * Programs get a fixed environment, never emi's own (which may hold tokens).
  */
-import { UserError } from '../lib/errors.js';
-import { type RunResult, runCommand } from '../lib/exec.js';
+import { ProcessError, UserError } from '../lib/errors.js';
+import { describeCommand, type RunResult, runCommand } from '../lib/exec.js';
 import { assertRealDirectory } from './root-paths.js';
 
 export const buildPath = '/usr/sbin:/usr/bin:/sbin:/bin';
@@ -45,6 +45,8 @@ export interface ContainedOptions {
   binary?: boolean;
   /** Return non-zero exits instead of throwing. */
   reject?: boolean;
+  /** How a failure names the command (default: argv). */
+  label?: string;
 }
 
 /** The argv prefix that contains a command (see the top of this file). */
@@ -65,17 +67,24 @@ export function containPrefix(): string[] {
 }
 
 export async function runContained(argv: readonly string[], options: ContainedOptions): Promise<RunResult> {
-  return runCommand('setpriv', [...containPrefix(), ...argv], {
-    env: options.env,
-    extendEnv: false,
-    killSignal: 'SIGKILL',
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onLine ? { onLine: options.onLine } : {}),
-    ...(options.input === undefined ? {} : { input: options.input }),
-    ...(options.binary ? { binary: true } : {}),
-    ...(options.reject === false ? { reject: false } : {}),
-    mergeOutput: !options.binary,
-  });
+  try {
+    return await runCommand('setpriv', [...containPrefix(), ...argv], {
+      env: options.env,
+      extendEnv: false,
+      killSignal: 'SIGKILL',
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onLine ? { onLine: options.onLine } : {}),
+      ...(options.input === undefined ? {} : { input: options.input }),
+      ...(options.binary ? { binary: true } : {}),
+      ...(options.reject === false ? { reject: false } : {}),
+      mergeOutput: !options.binary,
+    });
+  } catch (error) {
+    // Name the program that failed, not the wrapper around it.
+    if (error instanceof ProcessError)
+      throw error.relabel(options.label ?? describeCommand(argv[0] ?? '', argv.slice(1)));
+    throw error;
+  }
 }
 
 /**
@@ -148,5 +157,6 @@ export async function runInRoot(
   if (!tmpfs) args.push('--no-tmpfs');
   args.push('--', ...argv);
   if (argv.length === 0) throw new UserError('runInRoot: no command');
-  return runContained(['sh', '-c', enterRootScript, 'enter-root', ...args], options);
+  const label = options.label ?? `${describeCommand(argv[0] ?? '', argv.slice(1))} (in the image)`;
+  return runContained(['sh', '-c', enterRootScript, 'enter-root', ...args], { ...options, label });
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { open, rm, stat } from 'node:fs/promises';
 import { ProcessError, UserError } from '../lib/errors.js';
 import { runContained } from './contained.js';
-import { describeShortfall, filesystemShortfall, GiB } from './sizes.js';
+import { describeShortfall, filesystemShortfall, GiB, MiB } from './sizes.js';
 
 export interface FilesystemInput {
   tree: string;
@@ -62,7 +62,12 @@ async function createSparse(path: string, bytes: number): Promise<void> {
   }
 }
 
-async function mke2fs(input: FilesystemInput, image: string, withTree: boolean): Promise<void> {
+async function mke2fs(
+  input: FilesystemInput,
+  image: string,
+  withTree: boolean,
+  blockSize?: number,
+): Promise<void> {
   const uuid = uuidFromSeed(input.seed, 'uuid');
   await runContained(
     [
@@ -77,6 +82,7 @@ async function mke2fs(input: FilesystemInput, image: string, withTree: boolean):
       uuid,
       '-E',
       `hash_seed=${uuidFromSeed(input.seed, 'hash_seed')}`,
+      ...(blockSize ? ['-b', String(blockSize)] : []),
       ...(withTree ? ['-d', input.tree] : []),
       image,
     ],
@@ -96,37 +102,63 @@ async function usedBlocks(
   return { used: superblock.blockCount - superblock.freeBlocks, blockSize: superblock.blockSize };
 }
 
-/** Measures what the tree needs: the overhead of an empty filesystem of the budget's size plus the tree's blocks. */
+/**
+ * Measures the smallest size the tree fits in: the tree's blocks (in a big filesystem with the
+ * budget's block size, minus the same filesystem empty) plus the overhead of a filesystem of that
+ * size (inode tables and journal grow with it, hence the few rounds), confirmed by a real mke2fs -d.
+ */
 async function measureShortfall(input: FilesystemInput): Promise<string> {
   const scratch = `${input.image}.measure`;
-  const measure = async (bytes: number, withTree: boolean) => {
+  const measure = async (bytes: number, withTree: boolean, blockSize?: number) => {
     await rm(scratch, { force: true });
     await createSparse(scratch, bytes);
     try {
-      await mke2fs(input, scratch, withTree);
+      await mke2fs(input, scratch, withTree, blockSize);
       return await usedBlocks(input, scratch);
     } finally {
       await rm(scratch, { force: true });
     }
   };
-  const overhead = await measure(input.bytes, false);
-  let big = input.bytes * 4 + GiB;
-  for (let attempt = 0; attempt < 4; attempt++, big *= 4) {
+  const fits = (bytes: number) =>
+    measure(bytes, true).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof ProcessError) return false;
+        throw error;
+      },
+    );
+  const overheadOf = async (bytes: number) => {
+    const empty = await measure(bytes, false);
+    return empty.used * empty.blockSize;
+  };
+  const budget = await measure(input.bytes, false);
+  let dataBytes: number | undefined;
+  for (
+    let big = input.bytes * 4 + GiB, attempt = 0;
+    dataBytes === undefined && attempt < 4;
+    attempt++, big *= 4
+  ) {
     try {
-      const full = await measure(big, true);
-      const empty = await measure(big, false);
-      const shortfall = filesystemShortfall({
-        overheadBlocks: overhead.used,
-        dataBlocks: full.used - empty.used,
-        blockSize: full.blockSize,
-        budgetBytes: input.bytes,
-      });
-      return describeShortfall(shortfall, input.size);
+      const full = await measure(big, true, budget.blockSize);
+      const empty = await measure(big, false, budget.blockSize);
+      dataBytes = (full.used - empty.used) * full.blockSize;
     } catch (error) {
       if (!(error instanceof ProcessError)) throw error;
     }
   }
-  return `the image tree does not fit in rootfs_size ${input.size}`;
+  if (dataBytes === undefined) return `the image tree does not fit in rootfs_size ${input.size}`;
+  const roundUp = (bytes: number) => Math.ceil(bytes / MiB) * MiB;
+  let needed = roundUp(budget.used * budget.blockSize + dataBytes);
+  for (let round = 0; round < 5; round++) {
+    const next = roundUp((await overheadOf(needed)) + dataBytes);
+    if (next <= needed) break;
+    needed = next;
+  }
+  for (let round = 0; round < 4 && !(await fits(needed)); round++) needed = roundUp(needed * 1.01 + MiB);
+  return describeShortfall(
+    filesystemShortfall({ overheadBytes: needed - dataBytes, dataBytes, budgetBytes: input.bytes }),
+    input.size,
+  );
 }
 
 export async function makeFilesystem(input: FilesystemInput): Promise<FilesystemResult> {

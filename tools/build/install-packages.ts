@@ -66,7 +66,11 @@ export async function installPackages(input: InstallPackagesInput): Promise<void
   );
   await mkdir(join(input.debs, 'partial'), { recursive: true });
   const binds = [{ source: input.debs, target: 'var/cache/apt/archives' }];
-  const apt = (args: string[]) => inRoot(root, ['apt-get', ...aptOptions, ...args], { binds });
+  const apt = (args: string[]) =>
+    inRoot(root, ['apt-get', ...aptOptions, ...args], {
+      binds,
+      label: `apt-get ${args.join(' ')} (in the image)`,
+    });
   await apt(['update']);
   await apt(['dist-upgrade']);
   await apt(['install', ...recipe.packages.add, input.kernel]);

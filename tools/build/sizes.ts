@@ -29,11 +29,10 @@ export function formatBytes(bytes: number): string {
 }
 
 export interface FilesystemUsage {
-  /** Blocks an empty filesystem of the budget's size uses for itself (superblocks, inode tables, journal). */
-  overheadBlocks: number;
-  /** Blocks the tree's files, folders and extent trees take. */
-  dataBlocks: number;
-  blockSize: number;
+  /** Bytes an empty filesystem of the budget's size uses for itself (superblocks, inode tables, journal). */
+  overheadBytes: number;
+  /** Bytes the tree's files, folders and extent trees take in blocks of the same size. */
+  dataBytes: number;
   budgetBytes: number;
 }
 
@@ -46,7 +45,7 @@ export interface Shortfall {
 
 /** What a tree needs in a filesystem of the budget's size, and how far the budget is from it. */
 export function filesystemShortfall(usage: FilesystemUsage): Shortfall {
-  const neededBytes = (usage.overheadBlocks + usage.dataBlocks) * usage.blockSize;
+  const neededBytes = usage.overheadBytes + usage.dataBytes;
   return {
     neededBytes,
     budgetBytes: usage.budgetBytes,
@@ -56,8 +55,9 @@ export function filesystemShortfall(usage: FilesystemUsage): Shortfall {
 
 /** The sentence a failed filesystem step ends with. */
 export function describeShortfall(shortfall: Shortfall, size: string): string {
-  const round = Math.ceil(shortfall.missingBytes / MiB);
-  return `the image tree needs ${formatMiB(shortfall.neededBytes)} but rootfs_size is ${size} (${formatMiB(shortfall.budgetBytes)}): ${round} MiB short; raise rootfs_size or trim the package set`;
+  const needed = Math.ceil(shortfall.neededBytes / MiB);
+  const short = Math.ceil(shortfall.missingBytes / MiB);
+  return `the image tree needs ${needed} MiB but rootfs_size is ${size} (${formatMiB(shortfall.budgetBytes)}): ${short} MiB short; set rootfs_size to at least ${needed}M or trim the package set`;
 }
 
 /**
