@@ -13,7 +13,6 @@ import {
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sha256File } from '../../tools/build/checksums.js';
 import { buildEnv } from '../../tools/build/contained.js';
@@ -22,6 +21,7 @@ import { pack } from '../../tools/build/pack.js';
 import { MiB } from '../../tools/build/sizes.js';
 import { runCommand } from '../../tools/lib/exec.js';
 import { describeAsRoot } from '../helpers/root-tests.js';
+import { tarMembers } from '../helpers/tar-headers.js';
 
 const env = buildEnv({});
 let base = '';
@@ -51,24 +51,6 @@ const options = (treeDir: string, image: string, size: string, bytes: number) =>
   seed: 'euca-test-emi.x86_64.abcd-ef01',
   env,
 });
-
-/** The typeflag of the first member named `name` in a gzip'd tar (GNU sparse members are 'S'). */
-function typeflagOf(tarball: Buffer, name: string): string | undefined {
-  const tar = gunzipSync(tarball);
-  for (let offset = 0; offset + 512 <= tar.length; ) {
-    const header = tar.subarray(offset, offset + 512);
-    const member = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
-    if (member === '') return undefined;
-    const size = Number.parseInt(
-      header.subarray(124, 136).toString('utf8').replace(/\0.*$/s, '').trim() || '0',
-      8,
-    );
-    const flag = String.fromCharCode(header[156] ?? 0);
-    if (member === name || member === `./${name}`) return flag;
-    offset += 512 + Math.ceil(size / 512) * 512;
-  }
-  return undefined;
-}
 
 describeAsRoot('filesystem', () => {
   it('is made from the tree with mke2fs -d, exactly the declared size, clean and labelled', async () => {
@@ -172,7 +154,10 @@ describeAsRoot('pack', () => {
     );
     expect(listing).toContain('kvm-kernel/vmlinuz-6.1.0-40-cloud-amd64');
     expect(listing).toContain('kvm-kernel/initrd.img-6.1.0-40-cloud-amd64');
-    expect(typeflagOf(await readFile(tarball), 'test-2026.07.25-x86_64.img')).toBe('S');
+    const member = tarMembers(await readFile(tarball)).find(
+      (entry) => entry.name === 'test-2026.07.25-x86_64.img',
+    );
+    expect(member?.typeflag).toBe('S');
 
     const unpacked = join(base, 'unpacked');
     await mkdir(unpacked);
