@@ -100,6 +100,13 @@ describeAsRoot('contained programs', () => {
     }
   });
 
+  it('never register qemu for the host own arch, which would catch qemu itself', async () => {
+    const root = await tinyRoot('broken', 'aarch64');
+    await expect(decideExecution(root, 'aarch64', env, undefined, 'aarch64')).rejects.toThrow(
+      /^the image's aarch64 programs do not run on this aarch64 machine: chroot: failed to run command ‘\/bin\/echo’/,
+    );
+  });
+
   it('refuse to mount through a symlink the image planted', async () => {
     const root = await tinyRoot('hostile', 'x86_64');
     await rm(join(root, 'run'), { recursive: true });

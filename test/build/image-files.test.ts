@@ -66,8 +66,12 @@ describe('generated files', () => {
       'etc/hostname',
       'etc/hosts',
       'etc/systemd/network/10-emi-first-interface.network',
+      'etc/initramfs-tools/conf.d/emi-root-fstype',
       'etc/systemd/network/99-default.link',
     ]);
+    expect(
+      files.find((file) => file.path === 'etc/initramfs-tools/conf.d/emi-root-fstype')?.content,
+    ).toContain('\nFSTYPE=ext4\n');
   });
 });
 

@@ -9,6 +9,7 @@ import { access } from 'node:fs/promises';
 import { UserError } from '../lib/errors.js';
 import type { Arch } from '../schemas/generated/recipe.js';
 import { type BinfmtRegistration, runInRoot } from './contained.js';
+import { hostArch } from './resolve-recipe.js';
 
 /** ELF header magic and mask of each arch, as qemu's scripts/qemu-binfmt-conf.sh has them. */
 const elf: Record<Arch, { qemu: string; magic: string; mask: string }> = {
@@ -51,14 +52,14 @@ async function probe(
   env: Record<string, string>,
   signal: AbortSignal | undefined,
   binfmt?: BinfmtRegistration,
-): Promise<string> {
+): Promise<{ answer: string; errors: string }> {
   const result = await runInRoot(root, ['/bin/echo', 'ok'], {
     env,
     reject: false,
     ...(signal ? { signal } : {}),
     ...(binfmt ? { binfmt } : {}),
   });
-  return result.exitCode === 0 ? result.stdout : '';
+  return { answer: result.exitCode === 0 ? result.stdout : '', errors: result.stderr.trim() };
 }
 
 /**
@@ -72,9 +73,16 @@ export async function decideExecution(
   arch: Arch,
   env: Record<string, string>,
   signal?: AbortSignal,
+  host: Arch | undefined = hostArch(),
 ): Promise<Execution> {
-  if ((await probe(root, { ...env, QEMU_VERSION: 'native-probe' }, signal)) === 'ok\n')
-    return { mode: 'native' };
+  const native = await probe(root, { ...env, QEMU_VERSION: 'native-probe' }, signal);
+  if (native.answer === 'ok\n') return { mode: 'native' };
+  // A handler for the host's own arch would catch qemu itself (and, where binfmt_misc is shared
+  // with the host, every program of the host): never register one.
+  if (arch === host)
+    throw new UserError(
+      `the image's ${arch} programs do not run on this ${arch} machine: ${native.errors || 'no output'}`,
+    );
   const interpreter = qemuInterpreter(arch);
   try {
     await access(interpreter);
@@ -84,10 +92,10 @@ export async function decideExecution(
     );
   }
   const binfmt = binfmtRegistration(arch, interpreter);
-  const answer = await probe(root, env, signal, binfmt);
+  const { answer, errors } = await probe(root, env, signal, binfmt);
   if (answer !== 'ok\n') {
     throw new UserError(
-      `${arch} programs do not run here, not even through ${interpreter} registered with binfmt_misc (${answer.trim() || 'no output'})`,
+      `${arch} programs do not run here, not even through ${interpreter} registered with binfmt_misc: ${errors || answer.trim() || 'no output'}`,
     );
   }
   return { mode: 'qemu', binfmt, interpreter };

@@ -94,13 +94,20 @@ export async function bootstrap(input: BootstrapInput): Promise<BootstrapResult>
   const key = treeKey(treeKeyInput(recipe, arch, input.kernel, suites));
   const tree = treePath(input.cacheDir, recipe, arch, key);
   const contained = { env, ...(signal ? { signal } : {}), onLine: log };
+  const timed = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const result = await work();
+    log(`${what}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return result;
+  };
   await mkdir(input.root, { mode: 0o755 });
 
   if (await exists(tree)) {
-    log(`restoring the package set from ${tree}`);
-    await runContained(
-      ['tar', '--extract', `--file=${tree}`, '--zstd', `--directory=${input.root}`, ...treeTarOptions],
-      contained,
+    await timed(`package set restored from ${tree}`, () =>
+      runContained(
+        ['tar', '--extract', `--file=${tree}`, '--zstd', `--directory=${input.root}`, ...treeTarOptions],
+        contained,
+      ),
     );
     const execution = await decideExecution(input.root, arch, env, signal);
     return { execution, cache: 'hit', key, tree, suites };
@@ -116,20 +123,22 @@ export async function bootstrap(input: BootstrapInput): Promise<BootstrapResult>
     await mkdir(debs, { recursive: true });
     const [main] = recipe.sources;
     if (!main) throw new UserError(`recipe ${recipe.name} has no package source`);
-    await runContained(
-      [
-        'debootstrap',
-        '--foreign',
-        `--arch=${debianArch(arch)}`,
-        `--variant=${recipe.variant}`,
-        `--components=${recipe.components.join(',')}`,
-        `--keyring=${recipe.keyring}`,
-        `--cache-dir=${debs}`,
-        recipe.release,
-        input.root,
-        main.uri,
-      ],
-      contained,
+    await timed('debootstrap, first stage', () =>
+      runContained(
+        [
+          'debootstrap',
+          '--foreign',
+          `--arch=${debianArch(arch)}`,
+          `--variant=${recipe.variant}`,
+          `--components=${recipe.components.join(',')}`,
+          `--keyring=${recipe.keyring}`,
+          `--cache-dir=${debs}`,
+          recipe.release,
+          input.root,
+          main.uri,
+        ],
+        contained,
+      ),
     );
     // The first stage links /proc to the host's /proc; the build mounts its own proc there instead.
     const proc = join(input.root, 'proc');
@@ -142,22 +151,26 @@ export async function bootstrap(input: BootstrapInput): Promise<BootstrapResult>
       execution.mode === 'native' ? `${arch} runs natively` : `${arch} runs through ${execution.interpreter}`,
     );
     const root: ImageRoot = { path: input.root, execution, env, ...(signal ? { signal } : {}), log };
-    await inRoot(root, ['/debootstrap/debootstrap', '--second-stage']);
-    await installPackages({ root, recipe, kernel: input.kernel, debs });
+    await timed('debootstrap, second stage', () =>
+      inRoot(root, ['/debootstrap/debootstrap', '--second-stage']),
+    );
+    await timed('package set installed', () => installPackages({ root, recipe, kernel: input.kernel, debs }));
 
     const temp = tempPathFor(tree);
     try {
-      await runContained(
-        [
-          'tar',
-          '--create',
-          `--file=${temp}`,
-          '--use-compress-program=zstd -T0 -3',
-          `--directory=${input.root}`,
-          ...treeTarOptions,
-          '.',
-        ],
-        contained,
+      await timed('package set saved to the cache', () =>
+        runContained(
+          [
+            'tar',
+            '--create',
+            `--file=${temp}`,
+            '--use-compress-program=zstd -T0 -3',
+            `--directory=${input.root}`,
+            ...treeTarOptions,
+            '.',
+          ],
+          contained,
+        ),
       );
       await rename(temp, tree);
     } finally {

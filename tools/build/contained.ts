@@ -90,6 +90,8 @@ export async function runContained(argv: readonly string[], options: ContainedOp
 /**
  * Runs inside the mount namespace, as root: mounts what a Debian root needs and changes root into
  * it. Its arguments are data (paths, the registration line); the script itself never changes.
+ * The image sees a /dev of its own with only the harmless devices (not the host's disks), and
+ * /proc/sys and /proc/sysrq-trigger read-only, as systemd-nspawn gives containers.
  */
 const enterRootScript = `set -eu
 root=$1
@@ -107,9 +109,26 @@ while [ "$#" -gt 0 ]; do
     *) echo "enter-root: unknown option $1" >&2; exit 2 ;;
   esac
 done
-mount -t proc proc "$root/proc"
-mount -t sysfs -o ro sysfs "$root/sys"
-mount --rbind /dev "$root/dev"
+mount -t proc -o nosuid,nodev,noexec proc "$root/proc"
+for path in sys sysrq-trigger; do
+  [ -e "$root/proc/$path" ] || continue
+  mount --bind "$root/proc/$path" "$root/proc/$path"
+  mount -o remount,bind,ro "$root/proc/$path"
+done
+mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$root/sys"
+mount -t tmpfs -o mode=0755,nosuid tmpfs "$root/dev"
+for node in null zero full random urandom tty; do
+  : > "$root/dev/$node"
+  mount --bind "/dev/$node" "$root/dev/$node"
+done
+mkdir "$root/dev/pts" "$root/dev/shm"
+mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$root/dev/pts"
+ln -s pts/ptmx "$root/dev/ptmx"
+mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$root/dev/shm"
+ln -s /proc/self/fd "$root/dev/fd"
+ln -s /proc/self/fd/0 "$root/dev/stdin"
+ln -s /proc/self/fd/1 "$root/dev/stdout"
+ln -s /proc/self/fd/2 "$root/dev/stderr"
 if [ "$tmpfs" = yes ]; then
   mount -t tmpfs -o mode=0755 tmpfs "$root/run"
   mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"

@@ -111,6 +111,7 @@ async function runHooks(input: CustomiseInput): Promise<string[]> {
     if (!info.isFile()) throw new UserError(`hook ${hook} is not a regular file`);
     input.root.log?.(`running hook ${hook}`);
     await inRoot(input.root, ['sh', '-c', hookRunner, relative(`recipes/${input.recipe.name}`, hook)], {
+      label: `hook ${hook} (in the image)`,
       input: await readFile(join(input.repoRoot, hook)),
       env: {
         EMI_IMAGE_NAME: record.image_name,
@@ -123,6 +124,18 @@ async function runHooks(input: CustomiseInput): Promise<string[]> {
   return input.recipe.hooks;
 }
 
+/** One initramfs per installed kernel, made now that the image is final (the package stage made none). */
+async function makeInitramfs(root: ImageRoot): Promise<void> {
+  await assertRealDirectory(root.path, 'boot');
+  const boot = await readdir(join(root.path, 'boot'));
+  for (const name of boot) {
+    const version = /^vmlinuz-(.+)$/.exec(name)?.[1];
+    if (!version) continue;
+    const mode = boot.includes(`initrd.img-${version}`) ? '-u' : '-c';
+    await inRoot(root, ['update-initramfs', mode, '-k', version]);
+  }
+}
+
 export async function customise(input: CustomiseInput): Promise<CustomiseResult> {
   const { root } = input;
   const overlays = await applyOverlays(input);
@@ -131,7 +144,6 @@ export async function customise(input: CustomiseInput): Promise<CustomiseResult>
   await writeInRoot(root, '/etc/os-release', addImageFields(osRelease, input.image.record));
   const enabled = await enableServices(input, overlays.files);
   const hooks = await runHooks(input);
-  if (await hasFile(root, 'usr/sbin/update-initramfs'))
-    await inRoot(root, ['update-initramfs', '-u', '-k', 'all']);
+  if (await hasFile(root, 'usr/sbin/update-initramfs')) await makeInitramfs(root);
   return { overlays: overlays.applied, enabled, hooks };
 }

@@ -78,6 +78,13 @@ export function generatedFiles(
     { path: 'etc/hostname', content: 'localhost\n', mode: 0o644 },
     { path: 'etc/hosts', content: renderHosts(), mode: 0o644 },
     { path: dhcpNetworkFile, content: renderDhcpNetwork(), mode: 0o644 },
+    // The build cannot see the root device, so tell initramfs-tools its type: the initrd then
+    // carries fsck for it, and the root filesystem is checked at boot as fstab asks.
+    {
+      path: 'etc/initramfs-tools/conf.d/emi-root-fstype',
+      content: `# Written by emi build: the type of the root filesystem.\nFSTYPE=${filesystem.type}\n`,
+      mode: 0o644,
+    },
     // Masking the default link policy keeps kernel names (eth0, eth1 …), so "the first
     // interface" is eth0 on every hypervisor instead of ens3, enX0 or enp0s3.
     { path: 'etc/systemd/network/99-default.link', symlink: '/dev/null', mode: 0o777 },

@@ -66,9 +66,12 @@ export async function installPackages(input: InstallPackagesInput): Promise<void
   );
   await mkdir(join(input.debs, 'partial'), { recursive: true });
   const binds = [{ source: input.debs, target: 'var/cache/apt/archives' }];
+  // No initramfs yet (INITRD=No stops the kernel's postinst hook): customise makes the one the
+  // image boots with, after the overlays and hooks.
   const apt = (args: string[]) =>
     inRoot(root, ['apt-get', ...aptOptions, ...args], {
       binds,
+      env: { INITRD: 'No' },
       label: `apt-get ${args.join(' ')} (in the image)`,
     });
   await apt(['update']);

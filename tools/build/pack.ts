@@ -44,6 +44,12 @@ async function allocated(path: string): Promise<number> {
   return (await stat(path)).blocks * 512;
 }
 
+/**
+ * gzip level of the tarball. Measured on the standard image (2 cores, pigz): level 1 takes 1.9 s for
+ * 107 MB, 3 takes 4.3 s for 104.5 MB, 6 (the default) 7.3 s for 99.5 MB; --zst gives the smallest.
+ */
+export const gzipLevel = 3;
+
 /** tar's options for a reproducible, sparse-aware archive. */
 export function tarballArguments(
   input: Pick<PackInput, 'tarball' | 'layoutDir' | 'epoch' | 'pigz' | 'imageName'>,
@@ -51,7 +57,7 @@ export function tarballArguments(
   return [
     '--create',
     `--file=${input.tarball}`,
-    `--use-compress-program=${input.pigz ? 'pigz -n' : 'gzip -n'}`,
+    `--use-compress-program=${input.pigz ? 'pigz' : 'gzip'} -n -${gzipLevel}`,
     '--format=gnu',
     '--sparse',
     '--hole-detection=seek',
