@@ -1,10 +1,22 @@
-import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { binfmtRegistration, decideExecution } from '../../tools/build/binfmt.js';
 import { buildEnv, runContained, runInRoot } from '../../tools/build/contained.js';
 import { inRoot } from '../../tools/build/image-root.js';
+import { runCommand } from '../../tools/lib/exec.js';
 import { describeAsRoot } from '../helpers/root-tests.js';
 import { tinyElf } from '../helpers/tiny-elf.js';
 
@@ -24,6 +36,21 @@ async function tinyRoot(name: string, arch: 'x86_64' | 'aarch64'): Promise<strin
     await mkdir(join(root, dir), { recursive: true });
   await writeFile(join(root, 'bin', 'echo'), tinyElf(arch));
   await chmod(join(root, 'bin', 'echo'), 0o755);
+  return root;
+}
+
+/** A root with copies of host programs and the libraries ldd names for them. */
+async function hostProgramsRoot(name: string, programs: string[]): Promise<string> {
+  const root = await tinyRoot(name, 'x86_64');
+  for (const program of programs) {
+    const { stdout } = await runCommand('ldd', [program]);
+    const libraries = [...stdout.matchAll(/(\/\S+\.so[\w.]*)/g)].map((match) => match[1] as string);
+    for (const file of [program, ...libraries]) {
+      await mkdir(join(root, dirname(file)), { recursive: true });
+      await copyFile(file, join(root, file));
+      await chmod(join(root, file), 0o755);
+    }
+  }
   return root;
 }
 
@@ -105,6 +132,34 @@ describeAsRoot('contained programs', () => {
     await expect(decideExecution(root, 'aarch64', env, undefined, 'aarch64')).rejects.toThrow(
       /^the image's aarch64 programs do not run on this aarch64 machine: chroot: failed to run command ‘\/bin\/echo’/,
     );
+  });
+
+  it('see their own /dev without the host disks, and a read-only /proc/sys', async () => {
+    const root = await hostProgramsRoot('devices', ['/usr/bin/ls', '/usr/bin/dash']);
+    const image = { path: root, execution: { mode: 'native' as const }, env };
+    const { stdout } = await inRoot(image, ['/usr/bin/ls', '/dev']);
+    expect(stdout.split('\n').filter(Boolean)).toEqual([
+      'fd',
+      'full',
+      'null',
+      'ptmx',
+      'pts',
+      'random',
+      'shm',
+      'stderr',
+      'stdin',
+      'stdout',
+      'tty',
+      'urandom',
+      'zero',
+    ]);
+    const write = await inRoot(image, ['/usr/bin/dash', '-c', 'echo emi > /proc/sys/kernel/hostname'], {
+      reject: false,
+    });
+    expect(write.exitCode).not.toBe(0);
+    expect(write.stderr).toContain('Read-only file system');
+    const devnull = await inRoot(image, ['/usr/bin/dash', '-c', 'echo gone > /dev/null && echo ok']);
+    expect(devnull.stdout).toBe('ok\n');
   });
 
   it('refuse to mount through a symlink the image planted', async () => {
