@@ -1,3 +1,5 @@
+import { symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toolkitPath } from '../../tools/lib/paths.js';
 import { worktreeReader } from '../../tools/lib/tree-reader.js';
@@ -76,6 +78,31 @@ describe('recipe checks', () => {
       ],
     ];
     for (const [recipe, expected] of cases) expect(await problemsOf(recipe), expected).toEqual([expected]);
+  });
+
+  it('refuses overlays and hooks that leave the recipe through a symlink', async () => {
+    const fixture = await loadFixture({
+      ...builderRecipeFiles,
+      'recipes/debian-based/recipe.yaml': builderRecipe.replace(
+        'overlays: [overlay]',
+        'overlays: [overlay, shared/etc]',
+      ),
+    });
+    repos.push(fixture.repo);
+    await symlink('../../common', join(fixture.repo.dir, 'recipes/debian-based/shared'));
+    await symlink('/etc/passwd', join(fixture.repo.dir, 'recipes/debian-based/hooks/escape.sh'));
+    const set = await loadRecipes(worktreeReader(fixture.repo.dir));
+    expect(set.problems.map((problem) => `${problem.path} ${problem.message}`)).toEqual([
+      'overlays[1] "shared/etc" goes through the symlink recipes/debian-based/shared: overlays must stay inside the recipe',
+    ]);
+    await writeFile(
+      join(fixture.repo.dir, 'recipes/debian-based/recipe.yaml'),
+      builderRecipe.replace('hooks: [hooks/tune.sh]', 'hooks: [hooks/escape.sh]'),
+    );
+    const hooks = await loadRecipes(worktreeReader(fixture.repo.dir));
+    expect(hooks.problems.map((problem) => `${problem.path} ${problem.message}`)).toContain(
+      'hooks[0] "hooks/escape.sh" goes through the symlink recipes/debian-based/hooks/escape.sh: hooks must stay inside the recipe',
+    );
   });
 
   it('wants hooks to start with #!', async () => {

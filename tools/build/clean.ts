@@ -6,20 +6,6 @@
 import { type ImageRoot, inRoot } from './image-root.js';
 import { policyRcD } from './install-packages.js';
 
-/** What the clean step removes or empties, for the README and the build manifest. */
-export const cleanedPaths = [
-  `/${policyRcD}`,
-  '/var/cache/apt/*.bin, /var/cache/apt/archives/*.deb',
-  '/var/lib/apt/lists/*',
-  '/var/log/** (files)',
-  '/root and /home/* shell and tool histories',
-  '/etc/ssh/ssh_host_*',
-  '/etc/machine-id (emptied), /var/lib/dbus/machine-id',
-  '/tmp/*, /var/tmp/*, /run/*',
-  '/debootstrap, /var/cache/debconf/*-old, /var/lib/dpkg/*-old, /var/cache/ldconfig/aux-cache',
-  '/etc/resolv.conf when it is the build host copy (a file, not a link)',
-];
-
 const cleanScript = `set -eu
 rm -f /${policyRcD}
 rm -f /var/cache/apt/*.bin
