@@ -7,13 +7,21 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { lstat, mkdtemp, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
+import type { VerifyImage } from '../../tools/build/build-image.js';
+import { buildRecipe } from '../../tools/build/build-recipe.js';
 import type { BuildEvent } from '../../tools/build/events.js';
 import { stepNames } from '../../tools/build/events.js';
 import { renderImageId } from '../../tools/catalog/record-files.js';
 import { runCommand } from '../../tools/lib/exec.js';
 import { describeAsRoot } from '../helpers/root-tests.js';
 import { emiBin, runEmi } from '../helpers/run-emi.js';
-import { parseEvents, type StandardImage, standardImage, testOutput } from '../helpers/standard-image.js';
+import {
+  makeCatalog,
+  parseEvents,
+  type StandardImage,
+  standardImage,
+  testOutput,
+} from '../helpers/standard-image.js';
 import { tarMembers } from '../helpers/tar-headers.js';
 
 /** The agent files agreed with the boot-agent work, and the modes they must have in the image. */
@@ -422,6 +430,84 @@ describeAsRoot('a build stopped in the middle', () => {
         ),
       ).toEqual([]);
       expect(await readFile('/proc/self/mountinfo', 'utf8')).toBe(mounts);
+    },
+    10 * 60 * 1000,
+  );
+});
+
+describeAsRoot('the verify step', () => {
+  const run = async (verify: VerifyImage) => {
+    const dir = await mkdtemp(join(testOutput, 'verify-'));
+    const catalog = join(dir, 'catalog');
+    await makeCatalog(catalog);
+    const events: BuildEvent[] = [];
+    const result = await buildRecipe({
+      cwd: catalog,
+      recipeName: 'debian-based',
+      line: 'euca-debian-emi',
+      arch: 'x86_64',
+      outDir: join(dir, 'out'),
+      cacheDir: built.cacheDir,
+      epoch: Math.floor(Date.now() / 1000),
+      withZst: false,
+      writeRecord: true,
+      planOnly: false,
+      env: process.env,
+      isRoot: true,
+      verify,
+      emit: (event) => events.push(event),
+    }).catch((error: Error) => error);
+    return { dir, catalog, events, result };
+  };
+
+  it(
+    'gets the complete artifact folder before it is published, and a failure publishes and records nothing',
+    async () => {
+      let seen: string[] = [];
+      const { dir, catalog, events, result } = await run(async (image) => {
+        seen = (await readdir(image.dir)).sort();
+        expect(image.dir).not.toBe(image.plan.outputs.dir);
+        throw new Error('the image did not answer on ssh');
+      });
+      try {
+        expect(result).toBeInstanceOf(Error);
+        expect(seen).toContain('build.json');
+        expect(seen).toContain('SHA256SUMS');
+        expect(seen.filter((name) => /\.(img|tgz|vmlinuz|initrd|packages)$/.test(name))).toHaveLength(5);
+        expect(events).toContainEqual(
+          expect.objectContaining({
+            type: 'step',
+            step: 'verify',
+            state: 'failed',
+            error: 'the image did not answer on ssh',
+          }),
+        );
+        expect(await readdir(join(dir, 'out'))).toEqual([]);
+        expect(await readdir(catalog)).not.toContain('EMI-IDs');
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    10 * 60 * 1000,
+  );
+
+  it(
+    'lets the build publish and record when it passes',
+    async () => {
+      const { dir, catalog, events, result } = await run(async () => 'booted, ssh ok');
+      try {
+        expect(result).not.toBeInstanceOf(Error);
+        expect(events).toContainEqual(
+          expect.objectContaining({ type: 'step', step: 'verify', state: 'done', detail: 'booted, ssh ok' }),
+        );
+        const steps = events
+          .filter((event) => event.type === 'step' && event.state === 'done')
+          .map((event) => (event as { step: string }).step);
+        expect(steps.slice(-3)).toEqual(['verify', 'publish', 'record']);
+        expect(await readdir(join(catalog, 'EMI-IDs'))).toEqual(['euca-debian-emi.x86_64.yaml']);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     },
     10 * 60 * 1000,
   );

@@ -24,7 +24,10 @@ import type { ImagePlan } from './plan-build.js';
 import type { ResolvedRecipe } from './resolve-recipe.js';
 import { writeRecord } from './write-record.js';
 
-/** What the verify hook gets: the finished artifacts, still in the work folder. */
+/**
+ * What the verify hook gets: the finished artifact folder (build.json and SHA256SUMS included),
+ * still in the work folder; it is published only when the hook returns.
+ */
 export interface BuiltImage {
   plan: ImagePlan;
   record: ImageRecord;
@@ -177,31 +180,6 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildImage
         ...(signal ? { signal } : {}),
       }),
     );
-    const built: BuiltImage = {
-      plan,
-      record: plan.record,
-      dir: work.staging,
-      image: staged(out.image),
-      kernel: staged(out.kernel),
-      initrd: staged(out.initrd),
-    };
-    if (options.verify) {
-      const verify = options.verify;
-      await step(
-        'verify',
-        (log) => verify(built, { log, ...(signal ? { signal } : {}) }),
-        (detail) => detail,
-      );
-    } else {
-      emit({
-        type: 'step',
-        step: 'verify',
-        image: key,
-        state: 'skipped',
-        detail: 'no boot check configured',
-      });
-    }
-
     const names = [
       out.image,
       out.tarball,
@@ -245,6 +223,31 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildImage
     );
     const withManifest = [...artifacts, ...(await describeArtifacts(work.staging, [out.manifest]))];
     await writeFile(staged(out.checksums), renderSha256Sums(withManifest), { mode: 0o644 });
+
+    const built: BuiltImage = {
+      plan,
+      record: plan.record,
+      dir: work.staging,
+      image: staged(out.image),
+      kernel: staged(out.kernel),
+      initrd: staged(out.initrd),
+    };
+    if (options.verify) {
+      const verify = options.verify;
+      await step(
+        'verify',
+        (log) => verify(built, { log, ...(signal ? { signal } : {}) }),
+        (detail) => detail,
+      );
+    } else {
+      emit({
+        type: 'step',
+        step: 'verify',
+        image: key,
+        state: 'skipped',
+        detail: 'no boot check configured',
+      });
+    }
 
     await step(
       'publish',
