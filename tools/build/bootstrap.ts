@@ -7,8 +7,9 @@
 import { createHash } from 'node:crypto';
 import { access, lstat, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tempPathFor } from '../lib/atomic-write.js';
-import { UserError } from '../lib/errors.js';
+import { LockedError, UserError } from '../lib/errors.js';
 import { runCommand } from '../lib/exec.js';
 import { acquireLock } from '../lib/lock.js';
 import type { Arch } from '../schemas/generated/recipe.js';
@@ -88,6 +89,26 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
+/** Takes the cache lock of a distribution, release and arch, waiting while another build holds it. */
+export async function waitForLock(
+  path: string,
+  what: string,
+  log: (line: string) => void,
+  signal: AbortSignal | undefined,
+  timeoutMs = 60 * 60 * 1000,
+): Promise<() => Promise<void>> {
+  const deadline = Date.now() + timeoutMs;
+  for (let told = false; ; told = true) {
+    try {
+      return await acquireLock(path, what);
+    } catch (error) {
+      if (!(error instanceof LockedError) || Date.now() > deadline) throw error;
+      if (!told) log(`waiting: ${error.message.replace(/: wait for it to finish$/, '')}`);
+      await sleep(2000, undefined, signal ? { signal } : {});
+    }
+  }
+}
+
 export async function bootstrap(input: BootstrapInput): Promise<BootstrapResult> {
   const { recipe, arch, env, signal, log } = input;
   const suites = await fetchSuiteDigests(recipe, env, signal);
@@ -102,7 +123,7 @@ export async function bootstrap(input: BootstrapInput): Promise<BootstrapResult>
   };
   await mkdir(input.root, { mode: 0o755 });
 
-  if (await exists(tree)) {
+  const restore = async (): Promise<BootstrapResult> => {
     await timed(`package set restored from ${tree}`, () =>
       runContained(
         ['tar', '--extract', `--file=${tree}`, '--zstd', `--directory=${input.root}`, ...treeTarOptions],
@@ -111,14 +132,19 @@ export async function bootstrap(input: BootstrapInput): Promise<BootstrapResult>
     );
     const execution = await decideExecution(input.root, arch, env, signal);
     return { execution, cache: 'hit', key, tree, suites };
-  }
+  };
+  if (await exists(tree)) return restore();
 
   await mkdir(dirname(tree), { recursive: true });
-  const release = await acquireLock(
+  const release = await waitForLock(
     lockPath(input.cacheDir, recipe, arch),
     `a build of ${archPrefix(recipe, arch)} in ${input.cacheDir}`,
+    log,
+    signal,
   );
   try {
+    // The build this one waited for may just have made the same tree.
+    if (await exists(tree)) return await restore();
     const debs = debsDir(input.cacheDir, recipe, arch);
     await mkdir(debs, { recursive: true });
     const [main] = recipe.sources;
