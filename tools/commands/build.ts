@@ -18,7 +18,7 @@ export const run: CommandRun = async (values, positionals, context) => {
   const renderer = createProgressRenderer(
     planOnly && json ? 'plain' : mode,
     planOnly && json ? () => {} : json ? context.out : context.err,
-    process.stderr.columns ?? 100,
+    process.stderr.columns || 100,
   );
   const string = (name: string) => values[name] as string | undefined;
   try {
