@@ -1,0 +1,44 @@
+/** The boot check's report as text for a terminal or a CI log (pure); --json prints the report itself. */
+import { checkDescriptions } from './checks.js';
+import type { VerifyReport } from './verify-image.js';
+
+const mark = { pass: 'ok  ', fail: 'FAIL', 'not-run': '--  ' } as const;
+
+function timing(value: number | null): string {
+  return value === null ? '-' : `${value.toFixed(1)} s`;
+}
+
+export function renderReport(report: VerifyReport): string {
+  const lines = [
+    `${report.image_file} (${report.image_arch}): ${report.qemu} with ${report.accel.toUpperCase()}`,
+  ];
+  for (const boot of report.boots) {
+    const from = boot.name === 'reboot' ? 'the reboot' : 'QEMU start';
+    lines.push(
+      `  ${boot.name.padEnd(15)} ${boot.instance_id}  agent done ${timing(boot.agent_done_s)}, ssh login ${timing(boot.ssh_login_s)} after ${from}`,
+    );
+  }
+  const width = Math.max(...report.checks.map((check) => check.name.length));
+  for (const check of report.checks) {
+    const where = check.boot ? `${check.boot}: ` : '';
+    lines.push(`  ${mark[check.result]}  ${check.name.padEnd(width)}  ${where}${check.detail}`);
+  }
+  const passed = report.checks.filter((check) => check.result === 'pass').length;
+  lines.push(
+    report.ok
+      ? `every check passed (${passed})`
+      : `${report.failed.length} of ${report.checks.length} checks did not pass: ${[...new Set(report.checks.filter((check) => check.result !== 'pass').map((check) => check.name))].join(', ')}`,
+  );
+  if (report.work_dir !== null) {
+    lines.push(`serial logs: ${[...new Set(report.boots.map((boot) => boot.serial_log))].join(', ')}`);
+    lines.push(`kept in ${report.work_dir}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** One line per check name and what it proves (for help texts). */
+export function describeChecks(): string {
+  return Object.entries(checkDescriptions)
+    .map(([name, text]) => `${name}: ${text}`)
+    .join('\n');
+}
