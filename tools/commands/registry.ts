@@ -131,6 +131,39 @@ export const commands: CommandSpec[] = [
     load: () => import('./metadata-server.js'),
   },
   {
+    name: 'verify-image',
+    summary: 'boot a built image under QEMU against the metadata emulator and check it over ssh',
+    args: 'ARTIFACT_DIR',
+    positionals: { min: 1, max: 1 },
+    options: {
+      timeout: {
+        type: 'string',
+        value: 'S',
+        description: 'the longest wait for each boot to reach a working ssh login (default: 600)',
+      },
+      keep: {
+        type: 'string',
+        value: 'DIR',
+        description:
+          'keep the serial logs, known_hosts and report.json in DIR (default: only when a check fails)',
+      },
+      record: {
+        type: 'string',
+        value: 'FILE',
+        description: "the record to compare /etc/image-id with (default: the folder's build.json)",
+      },
+      json,
+    },
+    description:
+      'Boots the image (snapshot mode: the file is never modified) with its kernel and initrd, KVM when /dev/kvm is usable and TCG otherwise, as a fresh instance (new ed25519 key, instance-id, hostname, user-data that leaves a marker, ephemeral0 and swap disks), reboots it, then boots a second instance. Checks: boot, ssh-login, image-id, hostname, user-data, ephemeral0, swap, udev-names, host-keys, agent-status, systemd-units, artifact-unchanged. Exit 0 when every check passes, 1 otherwise; QEMU and the emulator are stopped on every way out (Ctrl-C too).',
+    examples: [
+      'emi verify-image out/euca-debian-2026.01.02-x86_64',
+      'emi verify-image out/euca-debian-2026.01.02-x86_64 --json --keep /tmp/boot-logs',
+      'emi verify-image downloads/euca-debian-2026.01.02-i386 --record EMI-IDs/euca-debian-emi.i386.yaml',
+    ],
+    load: () => import('./verify-image.js'),
+  },
+  {
     name: 'changelog',
     summary:
       'render the image changelog from git: Markdown, a static site, Atom feeds, JSON (npm run changelog)',
