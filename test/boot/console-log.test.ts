@@ -63,6 +63,20 @@ describe('parseConsole on a real console', () => {
   });
 });
 
+describe('parseConsole on the console of an image without curl', () => {
+  it('finds the configuration error that stopped the agent (once, though rc.local says it again)', async () => {
+    const text = await readFile(new URL('../fixtures/boot/no-curl.serial.log', import.meta.url), 'utf8');
+    const facts = parseConsole(bootSegment(text));
+    expect(facts.kernelStarted).toBe(true);
+    expect(facts.agentStarted).toBe(false);
+    expect(facts.agentDone).toBe(false);
+    expect(facts.agentSteps).toEqual([]);
+    expect(facts.agentMessages).toEqual(['configuration error: curl is not installed']);
+    expect(facts.fingerprints).toEqual([]);
+    expect(facts.loginPrompt).toBe(true);
+  });
+});
+
 describe('bootSegment', () => {
   it('is empty while the old system shuts down, then starts at the new kernel banner', () => {
     const old = '[  OK  ] Finished emi-agent.service\r\nlogin: \r\n';
@@ -106,6 +120,7 @@ describe('parseConsole', () => {
       `${banner}[ 5.1] rc.local[811]: emi-agent: already ran at this boot (emi-agent --force runs it again)\nSHA256:JS8WFMovdi6TrqaBqPtusulihcEXZymraFGDkraTT3w\n`,
     );
     expect(facts.agentMessages).toEqual([]);
+    expect(facts.agentSteps).toEqual([]);
     expect(facts.fingerprints).toEqual([]);
     expect(facts.kernelStarted).toBe(true);
   });
@@ -114,5 +129,15 @@ describe('parseConsole', () => {
     const facts = parseConsole('Last login: Thu Jan  1 00:00:00 2026 on ttyS0\n');
     expect(facts.kernelStarted).toBe(false);
     expect(facts.loginPrompt).toBe(false);
+  });
+});
+
+describe('parseConsole of an agent run by rc.local (an image without systemd)', () => {
+  it('reads its steps like any other', () => {
+    const facts = parseConsole(
+      '[    0.0] Linux version 6.1.0\n[ 9.1] rc.local[300]: emi-agent: starting (metadata service http://169.254.169.254, deadline 60s)\n[ 9.5] rc.local[300]: emi-agent: metadata: failed (no answer)\n',
+    );
+    expect(facts.agentStarted).toBe(true);
+    expect(facts.agentSteps).toEqual([{ name: 'metadata', result: 'failed', detail: 'no answer' }]);
   });
 });

@@ -92,11 +92,10 @@ export function parseConsole(text: string): ConsoleFacts {
     }
     const at = line.indexOf('emi-agent: ');
     if (at === -1) continue;
-    // rc.local calls the agent a second time; it says so and does nothing.
-    if (/^\S*rc\.local\[/.test(line.slice(0, at).replace(/^\[\s*[\d.]+\]\s*/, ''))) continue;
     const message = line.slice(at + 'emi-agent: '.length).trim();
     if (message.startsWith('starting')) facts.agentStarted = true;
     else if (/^done in \d+s/.test(message)) facts.agentDone = true;
+    // rc.local calls the agent a second time; it says so and does nothing.
     else if (message.startsWith('already ran at this boot')) continue;
     else {
       const step = stepLine.exec(message);
@@ -109,7 +108,7 @@ export function parseConsole(text: string): ConsoleFacts {
         const index = facts.agentSteps.findIndex((known) => known.name === entry.name);
         if (index === -1) facts.agentSteps.push(entry);
         else facts.agentSteps[index] = entry;
-      } else facts.agentMessages.push(message);
+      } else if (!facts.agentMessages.includes(message)) facts.agentMessages.push(message);
     }
   }
   return facts;

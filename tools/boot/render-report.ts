@@ -23,17 +23,26 @@ export function renderReport(report: VerifyReport): string {
     const where = check.boot ? `${check.boot}: ` : '';
     lines.push(`  ${mark[check.result]}  ${check.name.padEnd(width)}  ${where}${check.detail}`);
   }
-  const passed = report.checks.filter((check) => check.result === 'pass').length;
-  lines.push(
-    report.ok
-      ? `every check passed (${passed})`
-      : `${report.failed.length} of ${report.checks.length} checks did not pass: ${[...new Set(report.checks.filter((check) => check.result !== 'pass').map((check) => check.name))].join(', ')}`,
-  );
+  lines.push(summaryLine(report));
   if (report.work_dir !== null) {
     lines.push(`serial logs: ${[...new Set(report.boots.map((boot) => boot.serial_log))].join(', ')}`);
     lines.push(`kept in ${report.work_dir}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** `every check passed (34)`, or the names of the failed checks and how many could not run. */
+export function summaryLine(report: Pick<VerifyReport, 'checks'>): string {
+  const names = (outcome: 'fail' | 'not-run') => [
+    ...new Set(report.checks.filter((check) => check.result === outcome).map((check) => check.name)),
+  ];
+  const failed = names('fail');
+  const notRun = report.checks.filter((check) => check.result === 'not-run').length;
+  if (failed.length === 0 && notRun === 0) return `every check passed (${report.checks.length})`;
+  const parts = [];
+  if (failed.length > 0) parts.push(`failed: ${failed.join(', ')}`);
+  if (notRun > 0) parts.push(`${notRun} could not run`);
+  return `boot check failed (${parts.join('; ')})`;
 }
 
 /** One line per check name and what it proves (for help texts). */

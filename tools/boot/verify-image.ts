@@ -148,7 +148,7 @@ export async function verifyImage(options: VerifyImageOptions): Promise<VerifyRe
       cpus: Math.min(2, availableParallelism()),
       memoryMiB: 1024,
       timeoutSeconds: options.timeoutSeconds ?? defaultTimeoutSeconds,
-      graceSeconds: accel === 'kvm' ? 30 : 90,
+      graceSeconds: accel === 'kvm' ? 20 : 60,
       log,
       ...(signal ? { signal } : {}),
     };
