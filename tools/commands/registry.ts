@@ -66,6 +66,50 @@ export const commands: CommandSpec[] = [
     load: () => import('./validate.js'),
   },
   {
+    name: 'build',
+    summary: 'build the images of a recipe (npm run build-image)',
+    args: 'RECIPE',
+    positionals: { min: 1, max: 1 },
+    options: {
+      line: {
+        type: 'string',
+        value: 'NAME',
+        description: "the image line (default: the recipe's first for the arch)",
+      },
+      arch: {
+        type: 'string',
+        value: 'A',
+        description: "the architecture (default: this machine's, e.g. x86_64)",
+      },
+      all: { type: 'boolean', description: 'build every line on every arch of the recipe' },
+      out: { type: 'string', value: 'DIR', description: 'where the artifact folders go (default: out/)' },
+      cache: {
+        type: 'string',
+        value: 'DIR',
+        description: 'the package and tree cache (default: $EMI_CACHE_DIR or .cache/emi-build/)',
+      },
+      mirror: {
+        type: 'string',
+        value: 'URL',
+        description: "the package mirror (default: $EMI_MIRROR, the recipe's, or the host's apt one)",
+      },
+      record: { type: 'string', value: 'FILE', description: 'build this record instead of a new release' },
+      epoch: { type: 'string', value: 'N', description: 'the moment of the new release (default: now)' },
+      zst: { type: 'boolean', description: 'also write <image>.img.zst' },
+      'no-record': { type: 'boolean', description: 'write no record in EMI-IDs/ and image-ids/' },
+      plan: { type: 'boolean', description: 'show the plan (recipe, digest, records, outputs) and stop' },
+      json: { type: 'boolean', description: 'progress and result as JSON lines (with --plan: the plan)' },
+    },
+    description:
+      'Steps: plan, preflight, bootstrap (debootstrap and the package set, cached), customise, clean, manifest, kernel, filesystem (mke2fs -d, exact size), pack (zerofree, sparse tarball), verify, publish, record. Needs root except with --plan. Outputs appear in <out>/<image>/ only when complete; the record is written last.',
+    examples: [
+      'npm run build-image -- debian-based',
+      'emi build debian-based --line euca-large-debian-emi --arch i386 --zst',
+      'emi build debian-based --plan --json',
+    ],
+    load: () => import('./build.js'),
+  },
+  {
     name: 'image-ids',
     summary: "regenerate image-ids/ (each image's /etc/image-id) from the records",
     options: {

@@ -42,6 +42,8 @@ export class ProcessError extends UserError {
   readonly command: string;
   readonly processExitCode: number | undefined;
   readonly stderrTail: string;
+  /** How it failed when it did not just exit non-zero (timed out, killed, cancelled). */
+  readonly detail: string | undefined;
   constructor(command: string, processExitCode: number | undefined, stderrTail: string, detail?: string) {
     const how = detail ?? (processExitCode === undefined ? 'failed' : `exited with code ${processExitCode}`);
     const tail = stderrTail.trim() ? `:\n${indent(stderrTail.trim())}` : '';
@@ -49,6 +51,12 @@ export class ProcessError extends UserError {
     this.command = command;
     this.processExitCode = processExitCode;
     this.stderrTail = stderrTail;
+    this.detail = detail;
+  }
+
+  /** The same failure, shown as another command (e.g. the program inside a wrapper). */
+  relabel(command: string): ProcessError {
+    return new ProcessError(command, this.processExitCode, this.stderrTail, this.detail);
   }
 }
 

@@ -24,6 +24,11 @@ export interface RunOptions {
   killSignal?: NodeJS.Signals;
   /** stdout as bytes instead of text. */
   binary?: boolean;
+  /**
+   * Interleave stderr with stdout (a long tool's log, e.g. debootstrap): onLine gets both, and a
+   * failure shows the tail of both.
+   */
+  mergeOutput?: boolean;
 }
 
 export interface RunResult {
@@ -58,17 +63,19 @@ export async function runCommand(
     ...(options.killSignal === undefined ? {} : { killSignal: options.killSignal }),
     ...(options.inherit ? { stdout: 'inherit' as const, stderr: 'inherit' as const } : {}),
     ...(options.binary ? { encoding: 'buffer' as const } : {}),
+    ...(options.mergeOutput ? { all: true } : {}),
   };
   const child = execa(file, [...args], execaOptions);
-  if (options.onLine && child.stdout) {
+  const lineSource = options.mergeOutput ? child.all : child.stdout;
+  if (options.onLine && lineSource) {
     let pending = '';
-    child.stdout.on('data', (chunk: Buffer) => {
+    lineSource.on('data', (chunk: Buffer) => {
       pending += chunk.toString('utf8');
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) options.onLine?.(line);
     });
-    child.stdout.on('end', () => {
+    lineSource.on('end', () => {
       if (pending) options.onLine?.(pending);
     });
   }
@@ -89,7 +96,8 @@ export async function runCommand(
     else if (result.signal) detail = `was killed by ${result.signal}`;
     else if (result.exitCode === undefined)
       detail = `could not start (${result.shortMessage ?? 'unknown error'})`;
-    throw new ProcessError(command, result.exitCode, tail(stderr), detail);
+    const output = options.mergeOutput ? toText((result as { all?: unknown }).all) : stderr;
+    throw new ProcessError(command, result.exitCode, tail(output), detail);
   }
   return {
     command,

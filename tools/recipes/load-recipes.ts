@@ -3,6 +3,8 @@
  * schema, plus the rules a schema cannot say (unique image names, a kernel for every arch, overlay
  * and hook paths that exist inside the recipe and do not leave it through a symlink).
  */
+
+import { formatMiB, maxRootfsBytes, minRootfsBytes, parseSize } from '../build/sizes.js';
 import { recipesDir } from '../catalog/record-files.js';
 import { formatPath, type Problem } from '../lib/problems.js';
 import { checkSchema } from '../lib/schema-check.js';
@@ -14,6 +16,8 @@ export type { Recipe };
 
 /** Files every image gets; not a recipe of its own. */
 export const commonDir = `${recipesDir}/common`;
+/** Mirrors the image root: the builder copies it into every image before the recipe's own overlays. */
+export const commonOverlayDir = `${commonDir}/overlay`;
 export const recipeNamePattern = /^[a-z0-9][a-z0-9._-]*$/;
 
 export interface LoadedRecipe {
@@ -34,7 +38,8 @@ export interface RecipeSet {
 }
 
 export async function loadRecipes(reader: TreeReader, only?: ReadonlySet<string>): Promise<RecipeSet> {
-  const all = await reader.list(recipesDir);
+  // Modes too: the recipe digest counts the executable bit of each input.
+  const all = await reader.list(recipesDir, { modes: true });
   const byRecipe = new Map<string, TreeEntry[]>();
   for (const entry of all) {
     const name = entry.path.split('/')[1] ?? '';
@@ -102,7 +107,7 @@ export async function loadRecipes(reader: TreeReader, only?: ReadonlySet<string>
       source: parsed.value,
       entries,
     };
-    problems.push(...checkRecipeRules(loaded));
+    problems.push(...checkRecipeRules(loaded), ...(await checkHookScripts(reader, loaded)));
     recipes.set(name, loaded);
   }
   problems.push(...checkAcrossRecipes(recipes));
@@ -122,6 +127,12 @@ export function checkRecipeRules(loaded: LoadedRecipe): Problem[] {
     if (earlier !== undefined)
       at(['lines', index, 'image_name'], `"${line.image_name}" is already lines[${earlier}]`);
     seenNames.set(line.image_name, index);
+    const bytes = parseSize(line.rootfs_size);
+    if (bytes < minRootfsBytes || bytes > maxRootfsBytes)
+      at(
+        ['lines', index, 'rootfs_size'],
+        `${line.rootfs_size} is outside ${formatMiB(minRootfsBytes)} to ${maxRootfsBytes / 1024 ** 3} GiB`,
+      );
     for (const [archIndex, arch] of line.arches.entries()) {
       if (!recipe.kernel[arch]) {
         at(['lines', index, 'arches', archIndex], `no kernel package for ${arch}: add kernel.${arch}`);
@@ -132,6 +143,16 @@ export function checkRecipeRules(loaded: LoadedRecipe): Problem[] {
     const removed = new Set(recipe.packages.remove);
     for (const [index, pkg] of recipe.packages.add.entries()) {
       if (removed.has(pkg)) at(['packages', 'add', index], `"${pkg}" is both added and removed`);
+    }
+  }
+  for (const [arch, kernel] of Object.entries(recipe.kernel)) {
+    if (recipe.packages?.remove?.includes(kernel))
+      at(['kernel', arch], `the kernel package "${kernel}" is also in packages.remove`);
+  }
+  if (recipe.services?.enable && recipe.services.disable) {
+    const disabled = new Set(recipe.services.disable);
+    for (const [index, unit] of recipe.services.enable.entries()) {
+      if (disabled.has(unit)) at(['services', 'enable', index], `"${unit}" is both enabled and disabled`);
     }
   }
 
@@ -161,6 +182,29 @@ export function checkRecipeRules(loaded: LoadedRecipe): Problem[] {
         `"${hook}" goes through the symlink ${link.path}: hooks must stay inside the recipe`,
       );
     else if (!entry) at(['hooks', index], `hook ${full} does not exist`);
+  }
+  return problems;
+}
+
+/** A hook is executed inside the image root, so it must name its interpreter. */
+async function checkHookScripts(reader: TreeReader, loaded: LoadedRecipe): Promise<Problem[]> {
+  const hooks = (loaded.recipe.hooks ?? []).map((hook) => `${recipesDir}/${loaded.name}/${hook}`);
+  const files = hooks.filter((path) =>
+    loaded.entries.some((entry) => entry.path === path && entry.kind === 'file'),
+  );
+  if (files.length === 0) return [];
+  const contents = await reader.read(files);
+  const problems: Problem[] = [];
+  for (const [index, path] of hooks.entries()) {
+    const content = contents.get(path);
+    if (content === undefined || content.subarray(0, 2).toString('latin1') === '#!') continue;
+    const at = ['hooks', index];
+    problems.push({
+      file: loaded.file,
+      ...loaded.source.locate(at),
+      path: formatPath(at),
+      message: `hook ${path} must start with #! and its interpreter (it runs inside the image)`,
+    });
   }
   return problems;
 }

@@ -13,6 +13,10 @@ export type PackageName = string;
  * A path inside the recipe folder: relative, no '..' segment.
  */
 export type RelativePath = string;
+/**
+ * A systemd unit name such as ssh.service or systemd-networkd.service.
+ */
+export type UnitName = string;
 
 /**
  * recipes/<recipe_name>/recipe.yaml: how the image lines of one recipe are built.
@@ -25,6 +29,14 @@ export interface Recipe {
    * The package mirror. Default: the one the build host's apt configuration uses for this distribution; --mirror and EMI_MIRROR override it.
    */
   mirror?: string;
+  /**
+   * Also install from <release>-updates (same mirror as the release) and <release>-security (security_mirror), so the image ships with current fixes.
+   */
+  updates?: boolean;
+  /**
+   * The mirror of <release>-security when updates is true. Default: the one the build host's apt configuration uses for that suite; EMI_SECURITY_MIRROR overrides it.
+   */
+  security_mirror?: string;
   /**
    * @minItems 1
    */
@@ -85,4 +97,11 @@ export interface Recipe {
    * Scripts run inside the image root, in order, after the overlays.
    */
   hooks?: RelativePath[];
+  /**
+   * systemd units to enable or disable in the image after the overlays (the units the overlays ship in etc/systemd/system/ are enabled anyway).
+   */
+  services?: {
+    enable?: UnitName[];
+    disable?: UnitName[];
+  };
 }

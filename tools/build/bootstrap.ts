@@ -1,0 +1,211 @@
+/**
+ * The bootstrap step: a root with the recipe's package set. From the tree cache when the same
+ * package set was built from the same archive state before; otherwise debootstrap (first stage on
+ * the host, second stage inside the root, natively or through qemu), then the package set, then
+ * the tree is saved for the next build.
+ */
+import { createHash } from 'node:crypto';
+import { access, lstat, mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { tempPathFor } from '../lib/atomic-write.js';
+import { LockedError, UserError } from '../lib/errors.js';
+import { runCommand } from '../lib/exec.js';
+import { acquireLock } from '../lib/lock.js';
+import type { Arch } from '../schemas/generated/recipe.js';
+import { decideExecution, type Execution } from './binfmt.js';
+import { runContained } from './contained.js';
+import { type ImageRoot, inRoot } from './image-root.js';
+import { installPackages } from './install-packages.js';
+import {
+  archPrefix,
+  debsDir,
+  inReleaseUrl,
+  lockPath,
+  pruneTrees,
+  type SuiteDigest,
+  treeKey,
+  treeKeyInput,
+  treePath,
+} from './package-cache.js';
+import { debianArch, type ResolvedRecipe } from './resolve-recipe.js';
+
+export interface BootstrapInput {
+  recipe: ResolvedRecipe;
+  arch: Arch;
+  kernel: string;
+  /** The host folder to build the root in (created here; must not exist). */
+  root: string;
+  cacheDir: string;
+  env: Record<string, string>;
+  signal?: AbortSignal;
+  log: (line: string) => void;
+}
+
+export interface BootstrapResult {
+  execution: Execution;
+  cache: 'hit' | 'miss';
+  key: string;
+  tree: string;
+  suites: SuiteDigest[];
+}
+
+/** Every file debootstrap and the tree cache keep: owners by number, xattrs (file capabilities), ACLs. */
+const treeTarOptions = ['--numeric-owner', '--xattrs', '--xattrs-include=*', '--acls'];
+
+/** The sha256 of each suite's InRelease: the archive state a tree was made from. */
+export async function fetchSuiteDigests(
+  recipe: ResolvedRecipe,
+  env: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<SuiteDigest[]> {
+  const digests: SuiteDigest[] = [];
+  for (const source of recipe.sources) {
+    for (const suite of source.suites) {
+      const url = inReleaseUrl(source.uri, suite);
+      const result = await runCommand('wget', ['-q', '-O', '-', '--timeout=30', '--tries=3', url], {
+        env,
+        extendEnv: false,
+        binary: true,
+        reject: false,
+        ...(signal ? { signal } : {}),
+      });
+      if (result.exitCode !== 0 || !result.stdoutBytes?.length) {
+        throw new UserError(
+          `cannot read ${url} (wget exit ${result.exitCode}): is the mirror ${source.uri} (from ${source.from}) reachable?`,
+        );
+      }
+      const inrelease = createHash('sha256').update(result.stdoutBytes).digest('hex');
+      digests.push({ uri: source.uri, suite, inrelease });
+    }
+  }
+  return digests;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Takes the cache lock of a distribution, release and arch, waiting while another build holds it. */
+export async function waitForLock(
+  path: string,
+  what: string,
+  log: (line: string) => void,
+  signal: AbortSignal | undefined,
+  timeoutMs = 60 * 60 * 1000,
+): Promise<() => Promise<void>> {
+  const deadline = Date.now() + timeoutMs;
+  for (let told = false; ; told = true) {
+    try {
+      return await acquireLock(path, what);
+    } catch (error) {
+      if (!(error instanceof LockedError) || Date.now() > deadline) throw error;
+      if (!told) log(`waiting: ${error.message.replace(/: wait for it to finish$/, '')}`);
+      await sleep(2000, undefined, signal ? { signal } : {});
+    }
+  }
+}
+
+export async function bootstrap(input: BootstrapInput): Promise<BootstrapResult> {
+  const { recipe, arch, env, signal, log } = input;
+  const suites = await fetchSuiteDigests(recipe, env, signal);
+  const key = treeKey(treeKeyInput(recipe, arch, input.kernel, suites));
+  const tree = treePath(input.cacheDir, recipe, arch, key);
+  const contained = { env, ...(signal ? { signal } : {}), onLine: log };
+  const timed = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const result = await work();
+    log(`${what}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return result;
+  };
+  await mkdir(input.root, { mode: 0o755 });
+
+  const restore = async (): Promise<BootstrapResult> => {
+    await timed(`package set restored from ${tree}`, () =>
+      runContained(
+        ['tar', '--extract', `--file=${tree}`, '--zstd', `--directory=${input.root}`, ...treeTarOptions],
+        contained,
+      ),
+    );
+    const execution = await decideExecution(input.root, arch, env, signal);
+    return { execution, cache: 'hit', key, tree, suites };
+  };
+  if (await exists(tree)) return restore();
+
+  await mkdir(dirname(tree), { recursive: true });
+  const release = await waitForLock(
+    lockPath(input.cacheDir, recipe, arch),
+    `a build of ${archPrefix(recipe, arch)} in ${input.cacheDir}`,
+    log,
+    signal,
+  );
+  try {
+    // The build this one waited for may just have made the same tree.
+    if (await exists(tree)) return await restore();
+    const debs = debsDir(input.cacheDir, recipe, arch);
+    await mkdir(debs, { recursive: true });
+    const [main] = recipe.sources;
+    if (!main) throw new UserError(`recipe ${recipe.name} has no package source`);
+    await timed('debootstrap, first stage', () =>
+      runContained(
+        [
+          'debootstrap',
+          '--foreign',
+          `--arch=${debianArch(arch)}`,
+          `--variant=${recipe.variant}`,
+          `--components=${recipe.components.join(',')}`,
+          `--keyring=${recipe.keyring}`,
+          `--cache-dir=${debs}`,
+          recipe.release,
+          input.root,
+          main.uri,
+        ],
+        contained,
+      ),
+    );
+    // The first stage links /proc to the host's /proc; the build mounts its own proc there instead.
+    const proc = join(input.root, 'proc');
+    if ((await lstat(proc)).isSymbolicLink()) {
+      await rm(proc);
+      await mkdir(proc, { mode: 0o755 });
+    }
+    const execution = await decideExecution(input.root, arch, env, signal);
+    log(
+      execution.mode === 'native' ? `${arch} runs natively` : `${arch} runs through ${execution.interpreter}`,
+    );
+    const root: ImageRoot = { path: input.root, execution, env, ...(signal ? { signal } : {}), log };
+    await timed('debootstrap, second stage', () =>
+      inRoot(root, ['/debootstrap/debootstrap', '--second-stage']),
+    );
+    await timed('package set installed', () => installPackages({ root, recipe, kernel: input.kernel, debs }));
+
+    const temp = tempPathFor(tree);
+    try {
+      await timed('package set saved to the cache', () =>
+        runContained(
+          [
+            'tar',
+            '--create',
+            `--file=${temp}`,
+            '--use-compress-program=zstd -T0 -3',
+            `--directory=${input.root}`,
+            ...treeTarOptions,
+            '.',
+          ],
+          contained,
+        ),
+      );
+      await rename(temp, tree);
+    } finally {
+      await rm(temp, { force: true });
+    }
+    for (const name of await pruneTrees(input.cacheDir, archPrefix(recipe, arch)))
+      log(`pruned ${name} from the cache`);
+    return { execution, cache: 'miss', key, tree, suites };
+  } finally {
+    await release();
+  }
+}
