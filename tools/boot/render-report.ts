@@ -1,4 +1,5 @@
 /** The boot check's report as text for a terminal or a CI log (pure); --json prints the report itself. */
+import { join } from 'node:path';
 import { checkDescriptions } from './checks.js';
 import type { VerifyReport } from './verify-image.js';
 
@@ -25,8 +26,9 @@ export function renderReport(report: VerifyReport): string {
   }
   lines.push(summaryLine(report));
   if (report.work_dir !== null) {
-    lines.push(`serial logs: ${[...new Set(report.boots.map((boot) => boot.serial_log))].join(', ')}`);
-    lines.push(`kept in ${report.work_dir}`);
+    const dir = report.work_dir;
+    const logs = [...new Set(report.boots.map((boot) => join(dir, boot.serial_log)))];
+    lines.push(`serial logs: ${logs.join(', ')}`);
   }
   return `${lines.join('\n')}\n`;
 }

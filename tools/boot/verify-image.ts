@@ -43,6 +43,7 @@ export interface BootSummary {
   /** Seconds from QEMU's start (for a reboot: from the reboot command) to the agent's end. */
   agent_done_s: number | null;
   ssh_login_s: number | null;
+  /** The serial console's file, in work_dir (kept when a check fails). */
   serial_log: string;
 }
 
@@ -60,18 +61,22 @@ export interface VerifyReport {
   work_dir: string | null;
 }
 
-const tools = [
-  { name: 'socat', pkg: 'socat' },
-  { name: 'ssh', pkg: 'openssh-client' },
-  { name: 'ssh-keygen', pkg: 'openssh-client' },
-  { name: 'mke2fs', pkg: 'e2fsprogs' },
-  { name: 'mkswap', pkg: 'util-linux' },
-];
+/** The programs the boot check runs, with the Debian package of each (scripts/host-packages.txt). */
+export function bootCheckPrograms(arch: BootArch): { name: string; pkg: string }[] {
+  return [
+    { name: qemuBinary(arch), pkg: 'qemu-system-x86' },
+    { name: 'socat', pkg: 'socat' },
+    { name: 'ssh', pkg: 'openssh-client' },
+    { name: 'ssh-keygen', pkg: 'openssh-client' },
+    { name: 'mke2fs', pkg: 'e2fsprogs' },
+    { name: 'mkswap', pkg: 'util-linux' },
+    { name: 'setpriv', pkg: 'util-linux' },
+  ];
+}
 
 async function assertTools(arch: BootArch): Promise<void> {
-  const wanted = [{ name: qemuBinary(arch), pkg: 'qemu-system-x86' }, ...tools];
   const missing: string[] = [];
-  for (const tool of wanted) {
+  for (const tool of bootCheckPrograms(arch)) {
     const found = await runCommand('sh', ['-c', 'command -v "$1"', 'sh', tool.name], {
       reject: false,
       env: { PATH: toolPath() },
@@ -104,7 +109,7 @@ function summarize(boot: BootFacts, serialLog: string): BootSummary {
     hostname: boot.instance.hostname,
     agent_done_s: round(boot.agentDoneMs),
     ssh_login_s: round(boot.login.ok ? boot.login.ms : undefined),
-    serial_log: serialLog,
+    serial_log: basename(serialLog),
   };
 }
 

@@ -1,14 +1,14 @@
 /**
  * A QEMU process for a boot check, and the disks it gets. QEMU runs through tools/lib/exec.ts,
- * under `setpriv --pdeathsig SIGKILL` when util-linux has it, so that it dies with us even when we
- * are killed outright; stop() ends it (SIGTERM, then SIGKILL) and waits for it.
+ * under `setpriv --pdeathsig SIGKILL` (util-linux), so that it dies with us even when we are killed
+ * outright; stop() ends it (SIGTERM, then SIGKILL) and waits for it.
  */
 import { constants } from 'node:fs';
 import { access, open, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { delimiter } from 'node:path';
 import { tail } from '../lib/errors.js';
-import { hasCommand, runCommand } from '../lib/exec.js';
+import { runCommand } from '../lib/exec.js';
 import { qemuCommand, type VmSpec } from './qemu-command.js';
 
 /** mke2fs and mkswap live in /sbin, which is not on every user's PATH. */
@@ -87,22 +87,16 @@ export interface RunningVm {
   stop(): Promise<void>;
 }
 
-let pdeathsig: Promise<boolean> | undefined;
-
 export async function startVm(
   spec: VmSpec,
   options: { workDir: string; signal?: AbortSignal },
 ): Promise<RunningVm> {
   const { file, args } = qemuCommand(spec);
-  pdeathsig ??= hasCommand('setpriv');
-  const wrapped = (await pdeathsig)
-    ? { file: 'setpriv', args: ['--pdeathsig', 'SIGKILL', '--', file, ...args] }
-    : { file, args };
   const own = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, own.signal]) : own.signal;
   let exited: { code: number; stderr: string } | undefined;
   const startedAt = performance.now();
-  const run = runCommand(wrapped.file, wrapped.args, {
+  const run = runCommand('setpriv', ['--pdeathsig', 'SIGKILL', '--', file, ...args], {
     reject: false,
     signal,
     killSignal: 'SIGTERM',

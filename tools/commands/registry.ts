@@ -97,11 +97,15 @@ export const commands: CommandSpec[] = [
       epoch: { type: 'string', value: 'N', description: 'the moment of the new release (default: now)' },
       zst: { type: 'boolean', description: 'also write <image>.img.zst' },
       'no-record': { type: 'boolean', description: 'write no record in EMI-IDs/ and image-ids/' },
+      'no-verify': {
+        type: 'boolean',
+        description: 'skip the boot check (emi verify-image) that runs before publishing and recording',
+      },
       plan: { type: 'boolean', description: 'show the plan (recipe, digest, records, outputs) and stop' },
       json: { type: 'boolean', description: 'progress and result as JSON lines (with --plan: the plan)' },
     },
     description:
-      'Steps: plan, preflight, bootstrap (debootstrap and the package set, cached), customise, clean, manifest, kernel, filesystem (mke2fs -d, exact size), pack (zerofree, sparse tarball), verify, publish, record. Needs root except with --plan. Outputs appear in <out>/<image>/ only when complete; the record is written last.',
+      'Steps: plan, preflight, bootstrap (debootstrap and the package set, cached), customise, clean, manifest, kernel, filesystem (mke2fs -d, exact size), pack (zerofree, sparse tarball), verify (boots the image under QEMU and checks it over ssh, as emi verify-image does; --no-verify skips it), publish, record. Needs root except with --plan. Outputs appear in <out>/<image>/ only when complete; the record is written last.',
     examples: [
       'npm run build-image -- debian-based',
       'emi build debian-based --line euca-large-debian-emi --arch i386 --zst',
