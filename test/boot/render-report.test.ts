@@ -63,6 +63,7 @@ describe('renderReport', () => {
         '  ok    image-id            first boot: matches the record',
         '  ok    artifact-unchanged  unchanged',
         'every check passed (2)',
+        'serial logs not kept (--keep DIR keeps them)',
         '',
       ].join('\n'),
     );
@@ -86,8 +87,7 @@ describe('the build step', () => {
         'boot check failed (failed: ssh-login, agent-status; 2 could not run); serial logs in out/verify-failed/euca-debian-2026.01.02-x86_64',
         '  ssh-login (first boot): no ssh login within 8 s',
         '  agent-status (first boot): the agent stopped',
-        '  hostname (first boot): no ssh login',
-        '  image-id (first boot): no ssh login',
+        '  not run (first boot, no ssh login): hostname, image-id',
       ].join('\n'),
     );
   });

@@ -68,14 +68,18 @@ describeAsRoot('an image whose agent cannot reach the metadata service', () => {
         );
         expect(run.exitCode).toBe(1);
         // The message names the failed checks and why.
-        expect(run.stderr).toMatch(/verify .*failed/);
         expect(run.stderr).toMatch(
-          /boot check failed \(failed: ssh-login, agent-status; \d+ could not run\)/,
+          /euca-nocurl-emi\.x86_64 verify: FAILED after .*: boot check failed \(failed: ssh-login, agent-status; \d+ could not run\)/,
         );
         expect(run.stderr).toContain(
-          'agent-status (first boot): from the console: the agent stopped at once: configuration error: curl is not installed',
+          '\n  agent-status (first boot): from the console: the agent stopped at once: configuration error: curl is not installed\n',
         );
-        expect(run.stderr).toMatch(/ssh-login \(first boot\): no ssh login/);
+        expect(run.stderr).toMatch(
+          /\n {2}ssh-login \(first boot\): no ssh login \d+ s after the boot ended: /,
+        );
+        expect(run.stderr).toMatch(
+          /\n {2}not run \(first boot, no ssh login\): image-id, hostname, user-data, /,
+        );
         // Only the kept logs are in the output folder: no artifact folder was published.
         expect(await readdir(out)).toEqual(['verify-failed']);
         const [kept] = await readdir(join(out, 'verify-failed'));

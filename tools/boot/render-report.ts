@@ -29,7 +29,7 @@ export function renderReport(report: VerifyReport): string {
     const dir = report.work_dir;
     const logs = [...new Set(report.boots.map((boot) => join(dir, boot.serial_log)))];
     lines.push(`serial logs: ${logs.join(', ')}`);
-  }
+  } else lines.push('serial logs not kept (--keep DIR keeps them)');
   return `${lines.join('\n')}\n`;
 }
 

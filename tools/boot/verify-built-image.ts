@@ -8,6 +8,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { VerifyImage } from '../build/build-image.js';
 import { UserError } from '../lib/errors.js';
+import type { CheckResult } from './checks.js';
 import { summaryLine } from './render-report.js';
 import { type VerifyReport, verifyImage } from './verify-image.js';
 
@@ -21,11 +22,23 @@ export function passDetail(report: VerifyReport): string {
   return `${report.checks.length} checks passed (${report.accel.toUpperCase()})${timing}`;
 }
 
-/** The build's error: its first line names the failed checks, the next ones say why. */
+/**
+ * The build's error: its first line names the failed checks, the next ones say why, and one line
+ * per reason gathers the checks that could not run.
+ */
 export function failureMessage(report: VerifyReport, logs: string): string {
-  return [`${summaryLine(report)}; serial logs in ${logs}`, ...report.failed.map((line) => `  ${line}`)].join(
-    '\n',
-  );
+  const lines = [`${summaryLine(report)}; serial logs in ${logs}`];
+  const where = (check: CheckResult) => (check.boot ? ` (${check.boot})` : '');
+  for (const check of report.checks)
+    if (check.result === 'fail') lines.push(`  ${check.name}${where(check)}: ${check.detail}`);
+  const notRun = new Map<string, string[]>();
+  for (const check of report.checks) {
+    if (check.result !== 'not-run') continue;
+    const reason = `${check.boot ? `${check.boot}, ` : ''}${check.detail}`;
+    notRun.set(reason, [...(notRun.get(reason) ?? []), check.name]);
+  }
+  for (const [reason, names] of notRun) lines.push(`  not run (${reason}): ${names.join(', ')}`);
+  return lines.join('\n');
 }
 
 export function bootCheck(options: { timeoutSeconds?: number } = {}): VerifyImage {
