@@ -87,7 +87,9 @@ async function waitForBoot(
       };
     if (seen.fatal !== undefined)
       return { login: { ok: false, error: `the boot failed: ${seen.fatal}` }, timedOut: false, consoleText };
-    if (login?.ok && (agentDoneMs !== undefined || now - (from.at + login.ms) > 30_000)) break;
+    // sshd starts before the agent ends: its done line gives the time, within its deadline.
+    if (login?.ok && (agentDoneMs !== undefined || now - (from.at + login.ms) > 120_000 || now > deadline))
+      break;
     if (!login?.ok && now >= nextAttempt) {
       nextAttempt = now + 2000;
       const result = await runSsh(target, ['cat', '/proc/sys/kernel/random/boot_id'], {

@@ -22,10 +22,16 @@ emit() {
   printf '%s' "$emit_out" | base64 | tr -d '\\n'
   printf '\\n'
 }
-# The end of the boot, then the end of a user-data script the agent left running.
+# The end of the boot; then the agent's end (sshd starts before it: its status file is rewritten
+# with this boot's id when it ends) and that of a user-data script it left running.
 timeout "$wait_s" systemctl is-system-running --wait >/dev/null 2>&1
 end=$(($(date +%s) + wait_s))
-while grep -q '"result": "running"' ${agentStatusFile} 2>/dev/null && [ "$(date +%s)" -lt "$end" ]; do
+boot_id=$(cat /proc/sys/kernel/random/boot_id)
+while [ "$(date +%s)" -lt "$end" ]; do
+  if grep -q ""boot_id": "$boot_id"" ${agentStatusFile} 2>/dev/null &&
+    ! grep -q '"result": "running"' ${agentStatusFile}; then
+    break
+  fi
   sleep 1
 done
 emit boot-id cat /proc/sys/kernel/random/boot_id
