@@ -6,24 +6,21 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadCatalog } from '../catalog/load-catalog.js';
 import { parseRecord } from '../catalog/parse-record.js';
 import {
   type ImageRecord,
   imageIdPath,
-  isRecordPath,
   packagesPath,
   recordPath,
   renderImageId,
   renderRecord,
 } from '../catalog/record-files.js';
-import { reportProblems } from '../catalog/validate-catalog.js';
+import { validatePlannedFiles } from '../catalog/validate-catalog.js';
 import { writeFilesAtomic } from '../lib/atomic-write.js';
 import { UserError } from '../lib/errors.js';
 import { getGitDir } from '../lib/git.js';
 import { acquireLock } from '../lib/lock.js';
 import { formatProblem } from '../lib/problems.js';
-import { worktreeReader } from '../lib/tree-reader.js';
 import type { Artifact } from './events.js';
 
 export interface RecordFiles {
@@ -56,23 +53,7 @@ export async function checkRecordFiles(
   root: string,
   files: readonly { path: string; content: string }[],
 ): Promise<void> {
-  // The catalog as it will be once the files are written, as new-emi checks its plan.
-  const catalog = await loadCatalog(worktreeReader(root));
-  const planned = new Set(files.map((file) => file.path));
-  const records = catalog.view.records.filter((parsed) => !planned.has(parsed.file));
-  const imageIds = new Map(catalog.view.imageIds);
-  for (const file of files) {
-    if (isRecordPath(file.path)) {
-      const parsed = parseRecord(file.path, file.content);
-      if (!parsed.ok)
-        throw new UserError(`the record would not parse:\n${parsed.problems.map(formatProblem).join('\n')}`);
-      records.push(parsed.value);
-    } else imageIds.set(file.path, file.content);
-  }
-  const report = reportProblems(
-    { ...catalog, view: { ...catalog.view, records, imageIds } },
-    files.map((file) => file.path),
-  );
+  const report = await validatePlannedFiles(root, files);
   if (!report.ok)
     throw new UserError(`the record would not validate:\n${report.problems.map(formatProblem).join('\n')}`);
 }

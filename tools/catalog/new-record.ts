@@ -10,11 +10,10 @@ import { acquireLock } from '../lib/lock.js';
 import { formatProblem } from '../lib/problems.js';
 import { worktreeReader } from '../lib/tree-reader.js';
 import type { Recipe } from '../schemas/generated/recipe.js';
-import { type LoadedCatalog, loadCatalog } from './load-catalog.js';
-import { parseRecord } from './parse-record.js';
+import { loadCatalog } from './load-catalog.js';
 import { type NewRecordPlan, planNewRecord, resolveLine } from './plan-new-record.js';
 import { recordPath } from './record-files.js';
-import { reportProblems } from './validate-catalog.js';
+import { reportProblems, withPlannedFiles } from './validate-catalog.js';
 
 export interface NewRecordOptions {
   cwd: string;
@@ -67,7 +66,7 @@ export async function newRecord(options: NewRecordOptions): Promise<NewRecordRes
       usedStamps,
       ...(current ? { current } : {}),
     });
-    const report = reportProblems(withPlannedFiles(catalog, plan), [plan.recordPath, plan.imageIdPath]);
+    const report = reportProblems(withPlannedFiles(catalog, plan.files), [plan.recordPath, plan.imageIdPath]);
     if (!report.ok) {
       throw new UserError(
         `the new record would not validate:\n${report.problems.map(formatProblem).join('\n')}`,
@@ -82,17 +81,6 @@ export async function newRecord(options: NewRecordOptions): Promise<NewRecordRes
   } finally {
     await release();
   }
-}
-
-/** The catalog as it will be once the plan is written: checked before anything is written. */
-function withPlannedFiles(catalog: LoadedCatalog, plan: NewRecordPlan): LoadedCatalog {
-  const parsed = parseRecord(plan.recordPath, plan.files[0]?.content ?? '');
-  if (!parsed.ok)
-    throw new UserError(`the new record would not parse:\n${parsed.problems.map(formatProblem).join('\n')}`);
-  const records = [...catalog.view.records.filter((record) => record.file !== plan.recordPath), parsed.value];
-  const imageIds = new Map(catalog.view.imageIds);
-  imageIds.set(plan.imageIdPath, plan.files[1]?.content ?? '');
-  return { ...catalog, view: { ...catalog.view, records, imageIds } };
 }
 
 function nameOf(options: NewRecordOptions): { name?: string } {

@@ -3,6 +3,7 @@ import { listStagedChanges } from '../lib/git.js';
 import { compareProblems, type Problem } from '../lib/problems.js';
 import { indexReader, type TreeReader, worktreeReader } from '../lib/tree-reader.js';
 import { isRecordPath, type LoadedCatalog, loadCatalog } from './load-catalog.js';
+import { parseRecord } from './parse-record.js';
 import { imageIdsDir, recipesDir, recordsDir } from './record-files.js';
 import { checkRules } from './rules.js';
 
@@ -46,6 +47,43 @@ export async function validateCatalog(options: ValidateOptions): Promise<Validat
   }
 
   return reportProblems(await loadCatalog(reader), scope);
+}
+
+/**
+ * The catalog as it will be once `files` (records, image-ids files) are written: new-emi and the
+ * builder check their planned files this way before writing anything. A planned record that does
+ * not parse becomes a problem of the result, like any other.
+ */
+export function withPlannedFiles(
+  catalog: LoadedCatalog,
+  files: readonly { path: string; content: string }[],
+): LoadedCatalog {
+  let records = catalog.view.records;
+  const imageIds = new Map(catalog.view.imageIds);
+  const problems = [...catalog.problems];
+  for (const file of files) {
+    if (isRecordPath(file.path)) {
+      records = records.filter((record) => record.file !== file.path);
+      const parsed = parseRecord(file.path, file.content);
+      if (parsed.ok) records = [...records, parsed.value];
+      else problems.push(...parsed.problems);
+    } else if (file.path.startsWith(`${imageIdsDir}/`)) {
+      imageIds.set(file.path, file.content);
+    }
+  }
+  return { ...catalog, problems, view: { ...catalog.view, records, imageIds } };
+}
+
+/** Checks planned files against the working tree's catalog, as `emi validate` would, writing nothing. */
+export async function validatePlannedFiles(
+  root: string,
+  files: readonly { path: string; content: string }[],
+): Promise<ValidationReport> {
+  const loaded = await loadCatalog(worktreeReader(root));
+  return reportProblems(
+    withPlannedFiles(loaded, files),
+    files.map((file) => file.path),
+  );
 }
 
 /** Checks an already loaded catalog, limited to `scope` (paths) when given. */

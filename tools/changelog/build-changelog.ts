@@ -12,7 +12,7 @@ import type {
   Repository,
 } from '../schemas/generated/changelog.js';
 import type { DraftEntry, DraftLine } from './line-history.js';
-import { manifestPathOf, recordSpec } from './line-history.js';
+import { emptySnapshot, manifestPathOf, recordSpec } from './line-history.js';
 import type { CommitInfo, Signature } from './parse-commit.js';
 
 export interface ChangelogInputs {
@@ -95,16 +95,7 @@ function lineOf(inputs: ChangelogInputs, draft: DraftLine): Line {
     image_arch: latest?.image_arch ?? (dot > 0 ? draft.id.slice(dot + 1) : ''),
     record_file: draft.recordFile,
     status: newest?.status ?? 'current',
-    latest: latest ?? {
-      image_name: null,
-      image_version: null,
-      image_arch: null,
-      image_file: null,
-      image_stamp: null,
-      image_date: null,
-      recipe_name: null,
-      status: 'current',
-    },
+    latest: latest ?? emptySnapshot,
     entries: draft.entries.map((entry) => entryOf(inputs, entry)).reverse(),
   };
 }

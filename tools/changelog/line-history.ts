@@ -38,7 +38,8 @@ export interface HistoryWarning {
   message: string;
 }
 
-const emptySnapshot: RecordSnapshot = {
+/** A line with no record (before its first release, after it is retired). */
+export const emptySnapshot: RecordSnapshot = {
   image_name: null,
   image_version: null,
   image_arch: null,

@@ -13,15 +13,30 @@ export type SchemaName = 'record' | 'recipe' | (string & {});
 let ajv: Ajv2020 | undefined;
 const compiled = new Map<string, ValidateFunction>();
 
-function getAjv(): Ajv2020 {
-  if (ajv) return ajv;
-  ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+/**
+ * One ajv for every schema of tools/schemas/. The schemas themselves are checked against the
+ * draft 2020-12 meta-schema by the test suite (test/schemas/), so that check is not paid again at
+ * every start of the command (it costs more than compiling a schema).
+ */
+export function createAjv(options: { validateSchemas?: boolean } = {}): Ajv2020 {
+  const instance = new Ajv2020({
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    allowUnionTypes: true,
+    validateSchema: options.validateSchemas ?? false,
+  });
   const folder = toolkitPath('tools', 'schemas');
   for (const name of readdirSync(folder)
     .filter((file) => file.endsWith('.schema.json'))
     .sort()) {
-    ajv.addSchema(JSON.parse(readFileSync(`${folder}/${name}`, 'utf8')) as object, name);
+    instance.addSchema(JSON.parse(readFileSync(`${folder}/${name}`, 'utf8')) as object, name);
   }
+  return instance;
+}
+
+function getAjv(): Ajv2020 {
+  ajv ??= createAjv();
   return ajv;
 }
 

@@ -38,7 +38,6 @@ export interface RecipeSet {
 }
 
 export async function loadRecipes(reader: TreeReader, only?: ReadonlySet<string>): Promise<RecipeSet> {
-  // Modes too: the recipe digest counts the executable bit of each input.
   const all = await reader.list(recipesDir, { modes: true });
   const byRecipe = new Map<string, TreeEntry[]>();
   for (const entry of all) {

@@ -59,7 +59,7 @@ export async function computeRecipeDigest(
   const inputs = entries.map((entry) => ({
     path: entry.path,
     kind: entry.kind,
-    executable: entry.executable === true,
+    executable: entry.executable ?? false,
     content: contents.get(entry.path) ?? new Uint8Array(),
   }));
   return { digest: recipeDigest(inputs), inputs: entries.map((entry) => entry.path).sort() };
