@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseProbe, parseProbeItems, probeScript } from '../../tools/boot/guest-probe.js';
 import { runCommand } from '../../tools/lib/exec.js';
@@ -117,6 +119,44 @@ describe('parseProbe', () => {
 });
 
 describe('the probe script', () => {
+  it('passes shellcheck', async () => {
+    const run = await runCommand('shellcheck', ['-s', 'sh', '-'], { input: probeScript, reject: false });
+    expect(run.stdout).toBe('');
+    expect(run.exitCode).toBe(0);
+  });
+
+  it("waits for the agent's status file of this boot with no step running, then reads it", async () => {
+    const root = await mkdtemp(join(tmpdir(), 'emi-probe-'));
+    try {
+      const status = (bootId: string, result: string) =>
+        `{\n  "boot_id": "${bootId}",\n  "instance_id": "i-0a",\n  "steps": [\n    {"name": "user-data", "result": "${result}", "detail": ""}\n  ]\n}\n`;
+      await mkdir(join(root, 'proc/sys/kernel/random'), { recursive: true });
+      await mkdir(join(root, 'var/lib/emi-agent'), { recursive: true });
+      await writeFile(join(root, 'proc/sys/kernel/random/boot_id'), 'b-new\n');
+      // The previous boot's file, as the agent left it: sshd starts before the agent ends.
+      await writeFile(join(root, 'var/lib/emi-agent/status.json'), status('b-old', 'ok'));
+      const started = Date.now();
+      const probe = runCommand('sh', ['-s', '--', '20'], { input: probeScript, env: { PROBE_ROOT: root } });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await writeFile(join(root, 'var/lib/emi-agent/status.json'), status('b-new', 'running'));
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await writeFile(join(root, 'var/lib/emi-agent/status.json'), status('b-new', 'ok'));
+      const facts = parseProbe((await probe).stdout);
+      const seconds = (Date.now() - started) / 1000;
+      expect(seconds).toBeGreaterThan(2.9);
+      expect(seconds).toBeLessThan(15);
+      expect(facts.bootId).toBe('b-new');
+      expect(facts.status).toEqual({
+        bootId: 'b-new',
+        instanceId: 'i-0a',
+        finished: undefined,
+        steps: [{ name: 'user-data', result: 'ok', detail: '' }],
+      });
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
   it.each(['sh', 'busybox'])(
     'runs under %s and reports every item, whatever the machine lacks',
     async (shell) => {

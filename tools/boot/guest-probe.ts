@@ -10,8 +10,15 @@ export const userDataMarker = '/var/lib/emi-verify/user-data.marker';
 export const ephemeralMount = '/media/ephemeral0';
 export const agentStatusFile = '/var/lib/emi-agent/status.json';
 
+/**
+ * The probe script. Its paths start with $PROBE_ROOT (empty in the guest, where ssh passes no
+ * environment), so that a test can run it against a temp folder; hostname, findmnt and systemctl
+ * are the machine's own.
+ */
 export const probeScript = `set -u
 wait_s=$1
+root=\${PROBE_ROOT:-}
+status=$root${agentStatusFile}
 emit() {
   emit_name=$1
   shift
@@ -26,27 +33,29 @@ emit() {
 # with this boot's id when it ends) and that of a user-data script it left running.
 timeout "$wait_s" systemctl is-system-running --wait >/dev/null 2>&1
 end=$(($(date +%s) + wait_s))
-boot_id=$(cat /proc/sys/kernel/random/boot_id)
+boot_id=$(cat "$root/proc/sys/kernel/random/boot_id")
 while [ "$(date +%s)" -lt "$end" ]; do
-  if grep -q ""boot_id": "$boot_id"" ${agentStatusFile} 2>/dev/null &&
-    ! grep -q '"result": "running"' ${agentStatusFile}; then
+  if grep -qF -- "$boot_id" "$status" 2>/dev/null && ! grep -q '"result": "running"' "$status"; then
     break
   fi
   sleep 1
 done
-emit boot-id cat /proc/sys/kernel/random/boot_id
+emit boot-id cat "$root/proc/sys/kernel/random/boot_id"
 emit hostname hostname
-emit etc-hostname cat /etc/hostname
-emit image-id cat /etc/image-id
-emit user-data-marker cat ${userDataMarker}
-emit ephemeral0 findmnt -rn -o SOURCE,FSTYPE,LABEL --mountpoint ${ephemeralMount}
-emit disks sh -c 'for d in /sys/block/vd*; do [ -e "$d" ] && printf "%s %s\\n" "\${d##*/}" "$(cat "$d/serial")"; done; true'
-emit sd-links sh -c 'for l in /dev/sd*; do [ -L "$l" ] && printf "%s %s\\n" "\${l##*/}" "$(readlink "$l")"; done; true'
-emit swaps cat /proc/swaps
-emit status cat ${agentStatusFile}
+emit etc-hostname cat "$root/etc/hostname"
+emit image-id cat "$root/etc/image-id"
+emit user-data-marker cat "$root${userDataMarker}"
+emit ephemeral0 findmnt -rn -o SOURCE,FSTYPE,LABEL --mountpoint "$root${ephemeralMount}"
+# shellcheck disable=SC2016 # expanded by the inner sh
+emit disks sh -c 'for d in "$1"/sys/block/vd*; do [ -e "$d" ] && printf "%s %s\\n" "\${d##*/}" "$(cat "$d/serial")"; done; true' sh "$root"
+# shellcheck disable=SC2016
+emit sd-links sh -c 'for l in "$1"/dev/sd*; do [ -L "$l" ] && printf "%s %s\\n" "\${l##*/}" "$(readlink "$l")"; done; true' sh "$root"
+emit swaps cat "$root/proc/swaps"
+emit status cat "$status"
 emit system-state systemctl is-system-running
 emit failed-units systemctl list-units --failed --no-legend --plain --full
-emit host-keys sh -c 'cat /etc/ssh/ssh_host_*_key.pub'
+# shellcheck disable=SC2016
+emit host-keys sh -c 'cat "$1"/etc/ssh/ssh_host_*_key.pub' sh "$root"
 `;
 
 export interface ProbeItem {
