@@ -49,7 +49,35 @@ interface BootWait {
 }
 
 /**
- * Waits for one boot: polls the console, tries ssh every 2 s until it works (on a new boot id
+ * Polls the serial console every 250 ms in the background, so that the agent's end is timed when
+ * it shows, whatever the ssh attempts are doing meanwhile.
+ */
+function watchConsole(
+  vm: RunningVm,
+  from: { at: number; consoleOffset: number },
+): { text(): string; doneMs(): number | undefined; stop(): Promise<void> } {
+  let text = '';
+  let doneMs: number | undefined;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      text = bootSegment(await vm.readConsole(), from.consoleOffset);
+      if (doneMs === undefined && parseConsole(text).agentDone) doneMs = performance.now() - from.at;
+      await sleep(250);
+    }
+  })();
+  return {
+    text: () => text,
+    doneMs: () => doneMs,
+    async stop() {
+      stopped = true;
+      await loop;
+    },
+  };
+}
+
+/**
+ * Waits for one boot: watches the console, tries ssh every 2 s until it works (on a new boot id
  * after a reboot), and stops early when QEMU ends, the kernel gives up, or the boot ended without
  * sshd answering for graceSeconds.
  */
@@ -59,84 +87,93 @@ async function waitForBoot(
   target: SshTarget,
   from: { at: number; consoleOffset: number; previousBootId?: string },
 ): Promise<BootWait> {
+  const consoleWatch = watchConsole(vm, from);
+  try {
+    return await waitWithConsole(context, vm, target, from, consoleWatch);
+  } finally {
+    await consoleWatch.stop();
+  }
+}
+
+async function waitWithConsole(
+  context: InstanceContext,
+  vm: RunningVm,
+  target: SshTarget,
+  from: { at: number; previousBootId?: string },
+  consoleWatch: ReturnType<typeof watchConsole>,
+): Promise<BootWait> {
   const { signal } = context;
   const deadline = from.at + context.timeoutSeconds * 1000;
-  let agentDoneMs: number | undefined;
   let login: LoginOutcome | undefined;
   let lastError = 'sshd never answered';
   let nextAttempt = 0;
   let bootOverAt: number | undefined;
-  let consoleText = '';
+  let doneLogged = false;
+  const result = (extra: Partial<BootWait> & { login: LoginOutcome }): BootWait => {
+    const agentDoneMs = consoleWatch.doneMs();
+    return {
+      timedOut: false,
+      consoleText: consoleWatch.text(),
+      ...(agentDoneMs === undefined ? {} : { agentDoneMs }),
+      ...extra,
+    };
+  };
   for (;;) {
     signal?.throwIfAborted();
     const now = performance.now();
-    consoleText = bootSegment(await vm.readConsole(), from.consoleOffset);
-    const seen = parseConsole(consoleText);
-    if (seen.agentDone && agentDoneMs === undefined) {
-      agentDoneMs = now - from.at;
+    const seen = parseConsole(consoleWatch.text());
+    const agentDoneMs = consoleWatch.doneMs();
+    if (agentDoneMs !== undefined && !doneLogged) {
+      doneLogged = true;
       context.log(`the agent is done (${seconds(agentDoneMs)})`);
     }
     const exit = vm.exit();
     if (exit)
-      return {
+      return result({
         login: { ok: false, error: 'QEMU stopped' },
-        timedOut: false,
         qemuError: `exit code ${exit.code}: ${exit.stderr}`,
-        consoleText,
-        ...(agentDoneMs === undefined ? {} : { agentDoneMs }),
-      };
+      });
     if (seen.fatal !== undefined)
-      return { login: { ok: false, error: `the boot failed: ${seen.fatal}` }, timedOut: false, consoleText };
+      return result({ login: { ok: false, error: `the boot failed: ${seen.fatal}` } });
     // sshd starts before the agent ends: its done line gives the time, within its deadline.
     if (login?.ok && (agentDoneMs !== undefined || now - (from.at + login.ms) > 120_000 || now > deadline))
-      break;
+      return result({ login });
     if (!login?.ok && now >= nextAttempt) {
       nextAttempt = now + 2000;
-      const result = await runSsh(target, ['cat', '/proc/sys/kernel/random/boot_id'], {
+      const attempt = await runSsh(target, ['cat', '/proc/sys/kernel/random/boot_id'], {
         timeoutMs: 30_000,
         ...(signal ? { signal } : {}),
       });
       signal?.throwIfAborted();
-      const bootId = result.stdout.trim();
-      if (result.exitCode === 0 && bootId !== '' && bootId !== from.previousBootId) {
+      const bootId = attempt.stdout.trim();
+      if (attempt.exitCode === 0 && bootId !== '' && bootId !== from.previousBootId) {
         login = { ok: true, ms: performance.now() - from.at };
         context.log(`ssh login works (${seconds(login.ms)})`);
         continue;
       }
-      if (result.exitCode !== 0) lastError = loginError(result);
+      if (attempt.exitCode !== 0) lastError = loginError(attempt);
       // A changed host key will not change back: no use waiting.
-      if (/Host key verification failed/i.test(lastError)) {
-        login = { ok: false, error: lastError };
-        break;
-      }
+      if (/Host key verification failed/i.test(lastError))
+        return result({ login: { ok: false, error: lastError } });
     }
     const ended =
       (seen.agentDone || seen.agentMessages.some((line) => line.startsWith('configuration error'))) &&
       seen.loginPrompt;
     if (ended && bootOverAt === undefined) bootOverAt = now;
-    if (bootOverAt !== undefined && now - bootOverAt > context.graceSeconds * 1000) {
-      login = {
-        ok: false,
-        error: `no ssh login ${context.graceSeconds} s after the boot ended: ${lastError}`,
-      };
-      break;
-    }
-    if (now > deadline) {
-      return {
+    if (bootOverAt !== undefined && now - bootOverAt > context.graceSeconds * 1000)
+      return result({
+        login: {
+          ok: false,
+          error: `no ssh login ${context.graceSeconds} s after the boot ended: ${lastError}`,
+        },
+      });
+    if (now > deadline)
+      return result({
         login: login ?? { ok: false, error: `no ssh login within ${context.timeoutSeconds} s: ${lastError}` },
         timedOut: true,
-        consoleText,
-        ...(agentDoneMs === undefined ? {} : { agentDoneMs }),
-      };
-    }
+      });
     await sleep(500, undefined, signal ? { signal } : undefined);
   }
-  return {
-    login: login ?? { ok: false, error: lastError },
-    timedOut: false,
-    consoleText,
-    ...(agentDoneMs === undefined ? {} : { agentDoneMs }),
-  };
 }
 
 async function probe(context: InstanceContext, target: SshTarget, facts: BootFacts): Promise<void> {
