@@ -258,3 +258,6 @@ export async function main() {
     );
   process.stdout.write(`${lines.join('\n')}\nresults: ${join(work, 'results.json')}\n`);
 }
+
+// bench/run.mjs runs each benchmark as its own process.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

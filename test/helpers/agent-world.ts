@@ -26,6 +26,7 @@ export const recordedCommands = [
   'service',
   'depmod',
   'modprobe',
+  'systemd-notify',
 ] as const;
 export type RecordedCommand = (typeof recordedCommands)[number];
 

@@ -1,3 +1,4 @@
+import { bootCheck } from '../boot/verify-built-image.js';
 import { buildRecipe } from '../build/build-recipe.js';
 import { planSummary } from '../build/plan-build.js';
 import { formatBytes } from '../build/sizes.js';
@@ -38,6 +39,7 @@ export const run: CommandRun = async (values, positionals, context) => {
       planOnly,
       env: context.env,
       isRoot: process.getuid?.() === 0,
+      ...(values['no-verify'] ? {} : { verify: bootCheck() }),
       signal: context.signal,
       emit: (event) => renderer.onEvent(event),
     });

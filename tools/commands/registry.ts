@@ -97,11 +97,15 @@ export const commands: CommandSpec[] = [
       epoch: { type: 'string', value: 'N', description: 'the moment of the new release (default: now)' },
       zst: { type: 'boolean', description: 'also write <image>.img.zst' },
       'no-record': { type: 'boolean', description: 'write no record in EMI-IDs/ and image-ids/' },
+      'no-verify': {
+        type: 'boolean',
+        description: 'skip the boot check (emi verify-image) that runs before publishing and recording',
+      },
       plan: { type: 'boolean', description: 'show the plan (recipe, digest, records, outputs) and stop' },
       json: { type: 'boolean', description: 'progress and result as JSON lines (with --plan: the plan)' },
     },
     description:
-      'Steps: plan, preflight, bootstrap (debootstrap and the package set, cached), customise, clean, manifest, kernel, filesystem (mke2fs -d, exact size), pack (zerofree, sparse tarball), verify, publish, record. Needs root except with --plan. Outputs appear in <out>/<image>/ only when complete; the record is written last.',
+      'Steps: plan, preflight, bootstrap (debootstrap and the package set, cached), customise, clean, manifest, kernel, filesystem (mke2fs -d, exact size), pack (zerofree, sparse tarball), verify (boots the image under QEMU and checks it over ssh, as emi verify-image does; --no-verify skips it), publish, record. Needs root except with --plan. Outputs appear in <out>/<image>/ only when complete; the record is written last.',
     examples: [
       'npm run build-image -- debian-based',
       'emi build debian-based --line euca-large-debian-emi --arch i386 --zst',
@@ -173,6 +177,39 @@ export const commands: CommandSpec[] = [
       'EMI_METADATA_URL=http://127.0.0.1:8169 EMI_ROOT=/tmp/root sh recipes/common/overlay/usr/sbin/emi-agent',
     ],
     load: () => import('./metadata-server.js'),
+  },
+  {
+    name: 'verify-image',
+    summary: 'boot a built image under QEMU against the metadata emulator and check it over ssh',
+    args: 'ARTIFACT_DIR',
+    positionals: { min: 1, max: 1 },
+    options: {
+      timeout: {
+        type: 'string',
+        value: 'S',
+        description: 'the longest wait for each boot to reach a working ssh login (default: 600)',
+      },
+      keep: {
+        type: 'string',
+        value: 'DIR',
+        description:
+          'keep the serial logs, known_hosts and report.json in DIR (default: only when a check fails)',
+      },
+      record: {
+        type: 'string',
+        value: 'FILE',
+        description: "the record to compare /etc/image-id with (default: the folder's build.json)",
+      },
+      json,
+    },
+    description:
+      'Boots the image (snapshot mode: the file is never modified) with its kernel and initrd, KVM when /dev/kvm is usable and TCG otherwise, as a fresh instance (new ed25519 key, instance-id, hostname, user-data that leaves a marker, ephemeral0 and swap disks), reboots it, then boots a second instance. Checks: boot, ssh-login, image-id, hostname, user-data, ephemeral0, swap, udev-names, host-keys, agent-status, systemd-units, artifact-unchanged. Exit 0 when every check passes, 1 otherwise; QEMU and the emulator are stopped on every way out (Ctrl-C too).',
+    examples: [
+      'emi verify-image out/euca-debian-2026.01.02-x86_64',
+      'emi verify-image out/euca-debian-2026.01.02-x86_64 --json --keep /tmp/boot-logs',
+      'emi verify-image downloads/euca-debian-2026.01.02-i386 --record EMI-IDs/euca-debian-emi.i386.yaml',
+    ],
+    load: () => import('./verify-image.js'),
   },
   {
     name: 'changelog',

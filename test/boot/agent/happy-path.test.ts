@@ -97,6 +97,31 @@ describe('happy paths', () => {
     });
   }
 
+  it('tells systemd it is ready once the keys are in place, before the disks and the user-data', async () => {
+    world = await createAgentWorld({ instance: instance(), disks: { vdb: 'ext4', vdc: 'swap' } });
+    const run = await world.run({ env: { NOTIFY_SOCKET: '/run/systemd/notify' } });
+    expect(run.exitCode).toBe(0);
+    const calls = (await world.commands()).map((call) => call[0]);
+    expect(calls).toEqual(['hostname', 'systemd-notify', 'swapon', 'mount']);
+    expect(await world.commandsOf('systemd-notify')).toEqual([
+      ['systemd-notify', '--ready', '--status=keys in place; disks and user-data next'],
+    ]);
+    // Outside systemd (no NOTIFY_SOCKET) it says nothing, and says it once when it ran already.
+    const again = await world.run({ env: { NOTIFY_SOCKET: '/run/systemd/notify' } });
+    expect(again.console).toContain('already ran at this boot');
+    expect((await world.commandsOf('systemd-notify')).at(-1)).toEqual([
+      'systemd-notify',
+      '--ready',
+      '--status=already ran at this boot',
+    ]);
+  });
+
+  it('does not call systemd-notify outside systemd', async () => {
+    world = await createAgentWorld({ instance: instance() });
+    expect((await world.run()).exitCode).toBe(0);
+    expect(await world.commandsOf('systemd-notify')).toEqual([]);
+  });
+
   it('works with IMDSv1 where tokens are optional but the token route is missing (404)', async () => {
     world = await createAgentWorld({
       instance: { ...instance(), faults: [{ path: '/latest/api/token', status: 404 }] },

@@ -57,7 +57,10 @@ describe('overlay files', () => {
     const unit = await readFile(join(overlay, 'etc/systemd/system/emi-agent.service'), 'utf8');
     const value = (key: string) => unit.match(new RegExp(`^${key}=(.*)$`, 'm'))?.[1];
     expect(value('ExecStart')).toBe('/usr/sbin/emi-agent');
-    expect(value('Type')).toBe('oneshot');
+    // sshd waits for the agent's READY (keys in place), not for the disks and the user-data.
+    expect(value('Type')).toBe('notify');
+    expect(value('NotifyAccess')).toBe('all');
+    expect(value('RemainAfterExit')).toBe('yes');
     expect(value('After')?.split(' ')).toContain('network-online.target');
     expect(value('Wants')).toBe('network-online.target');
     expect(value('Before')?.split(' ')).toEqual(

@@ -1,0 +1,59 @@
+/** `emi verify-image` on the command line: its usage errors (the boots are in test/boot/verify-e2e). */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseTimeoutOption } from '../../tools/commands/verify-image.js';
+import { runEmi } from '../helpers/run-emi.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'emi-verify-cli-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('emi verify-image', () => {
+  it('needs the artifact folder', async () => {
+    const run = await runEmi(['verify-image'], { cwd: dir });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toBe('emi: emi verify-image: wrong number of arguments (expected ARTIFACT_DIR)\n');
+  });
+
+  it('says when the folder is not an artifact folder, without a stack trace', async () => {
+    const missing = await runEmi(['verify-image', 'out/none'], { cwd: dir });
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr).toBe('emi: out/none is not a folder: give the artifact folder of a built image\n');
+    const empty = await runEmi(['verify-image', '.'], { cwd: dir });
+    expect(empty.exitCode).toBe(1);
+    expect(empty.stderr).toMatch(
+      /has no build\.json: give the image's record with --record EMI-IDs\/<line>\.yaml\n$/,
+    );
+  });
+
+  it('checks --timeout', async () => {
+    const run = await runEmi(['verify-image', '.', '--timeout', '10m'], { cwd: dir });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toBe('emi: --timeout must be a whole number of seconds (1 or more), not "10m"\n');
+    expect(parseTimeoutOption(undefined)).toBe(600);
+    expect(parseTimeoutOption('90')).toBe(90);
+    expect(() => parseTimeoutOption('0')).toThrow(/1 or more/);
+  });
+
+  it('lists every check in its help', async () => {
+    const run = await runEmi(['verify-image', '--help'], { cwd: dir });
+    expect(run.exitCode).toBe(0);
+    for (const name of [
+      'image-id',
+      'hostname',
+      'user-data',
+      'ephemeral0',
+      'udev-names',
+      'host-keys',
+      'agent-status',
+      'systemd-units',
+    ])
+      expect(run.stdout).toContain(name);
+  });
+});

@@ -1,0 +1,296 @@
+/**
+ * One instance of a boot check, from start to stop: its metadata emulator, its disks, QEMU; then
+ * for each boot (the first, and a reboot when asked) the wait for the agent's end and a working
+ * ssh login, and the probe of the guest. QEMU and the emulator are stopped whatever happens.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BootFacts, BootName, LoginOutcome } from './boot-facts.js';
+import { bootSegment, parseConsole } from './console-log.js';
+import { parseProbe, probeScript } from './guest-probe.js';
+import { normalizeInstance } from './metadata/instance.js';
+import { startMetadataServer } from './metadata/server.js';
+import type { Accel, BootArch } from './qemu-command.js';
+import { loginError, readRecordedHostKey, runSsh, type SshTarget } from './ssh.js';
+import { ephemeralLabel, extraDisks, type InstancePlan, instanceConfig } from './verify-plan.js';
+import { createExt4Disk, createSwapDisk, freeLoopbackPort, type RunningVm, startVm } from './vm.js';
+
+export interface InstanceContext {
+  arch: BootArch;
+  accel: Accel;
+  image: string;
+  kernel: string;
+  initrd: string;
+  workDir: string;
+  cpus: number;
+  memoryMiB: number;
+  /** The longest wait for one boot to reach a working login, in seconds. */
+  timeoutSeconds: number;
+  /** After the boot ended (the agent's end and a login prompt on the console), how long ssh still gets. */
+  graceSeconds: number;
+  signal?: AbortSignal;
+  log: (line: string) => void;
+}
+
+export interface InstanceFiles {
+  serialLog: string;
+  knownHosts: string;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+interface BootWait {
+  login: LoginOutcome;
+  agentDoneMs?: number;
+  timedOut: boolean;
+  qemuError?: string;
+  consoleText: string;
+}
+
+/**
+ * Polls the serial console every 250 ms in the background, so that the agent's end is timed when
+ * it shows, whatever the ssh attempts are doing meanwhile.
+ */
+function watchConsole(
+  vm: RunningVm,
+  from: { at: number; consoleOffset: number },
+): { text(): string; doneMs(): number | undefined; stop(): Promise<void> } {
+  let text = '';
+  let doneMs: number | undefined;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      text = bootSegment(await vm.readConsole(), from.consoleOffset);
+      if (doneMs === undefined && parseConsole(text).agentDone) doneMs = performance.now() - from.at;
+      await sleep(250);
+    }
+  })();
+  return {
+    text: () => text,
+    doneMs: () => doneMs,
+    async stop() {
+      stopped = true;
+      await loop;
+    },
+  };
+}
+
+/**
+ * Waits for one boot: watches the console, tries ssh every 2 s until it works (on a new boot id
+ * after a reboot), and stops early when QEMU ends, the kernel gives up, or the boot ended without
+ * sshd answering for graceSeconds.
+ */
+async function waitForBoot(
+  context: InstanceContext,
+  vm: RunningVm,
+  target: SshTarget,
+  from: { at: number; consoleOffset: number; previousBootId?: string },
+): Promise<BootWait> {
+  const consoleWatch = watchConsole(vm, from);
+  try {
+    return await waitWithConsole(context, vm, target, from, consoleWatch);
+  } finally {
+    await consoleWatch.stop();
+  }
+}
+
+async function waitWithConsole(
+  context: InstanceContext,
+  vm: RunningVm,
+  target: SshTarget,
+  from: { at: number; previousBootId?: string },
+  consoleWatch: ReturnType<typeof watchConsole>,
+): Promise<BootWait> {
+  const { signal } = context;
+  const deadline = from.at + context.timeoutSeconds * 1000;
+  let login: LoginOutcome | undefined;
+  let lastError = 'sshd never answered';
+  let nextAttempt = 0;
+  let bootOverAt: number | undefined;
+  let doneLogged = false;
+  const result = (extra: Partial<BootWait> & { login: LoginOutcome }): BootWait => {
+    const agentDoneMs = consoleWatch.doneMs();
+    return {
+      timedOut: false,
+      consoleText: consoleWatch.text(),
+      ...(agentDoneMs === undefined ? {} : { agentDoneMs }),
+      ...extra,
+    };
+  };
+  for (;;) {
+    signal?.throwIfAborted();
+    const now = performance.now();
+    const seen = parseConsole(consoleWatch.text());
+    const agentDoneMs = consoleWatch.doneMs();
+    if (agentDoneMs !== undefined && !doneLogged) {
+      doneLogged = true;
+      context.log(`the agent is done (${seconds(agentDoneMs)})`);
+    }
+    const exit = vm.exit();
+    if (exit)
+      return result({
+        login: { ok: false, error: 'QEMU stopped' },
+        qemuError: `exit code ${exit.code}: ${exit.stderr}`,
+      });
+    if (seen.fatal !== undefined)
+      return result({ login: { ok: false, error: `the boot failed: ${seen.fatal}` } });
+    // sshd starts before the agent ends: its done line gives the time, within its deadline.
+    if (login?.ok && (agentDoneMs !== undefined || now - (from.at + login.ms) > 120_000 || now > deadline))
+      return result({ login });
+    if (!login?.ok && now >= nextAttempt) {
+      nextAttempt = now + 2000;
+      const attempt = await runSsh(target, ['cat', '/proc/sys/kernel/random/boot_id'], {
+        timeoutMs: 30_000,
+        ...(signal ? { signal } : {}),
+      });
+      signal?.throwIfAborted();
+      const bootId = attempt.stdout.trim();
+      if (attempt.exitCode === 0 && bootId !== '' && bootId !== from.previousBootId) {
+        login = { ok: true, ms: performance.now() - from.at };
+        context.log(`ssh login works (${seconds(login.ms)})`);
+        continue;
+      }
+      if (attempt.exitCode !== 0) lastError = loginError(attempt);
+      // A changed host key will not change back: no use waiting.
+      if (/Host key verification failed/i.test(lastError))
+        return result({ login: { ok: false, error: lastError } });
+    }
+    const ended =
+      (seen.agentDone || seen.agentMessages.some((line) => line.startsWith('configuration error'))) &&
+      seen.loginPrompt;
+    if (ended && bootOverAt === undefined) bootOverAt = now;
+    if (bootOverAt !== undefined && now - bootOverAt > context.graceSeconds * 1000)
+      return result({
+        login: {
+          ok: false,
+          error: `no ssh login ${context.graceSeconds} s after the boot ended: ${lastError}`,
+        },
+      });
+    if (now > deadline)
+      return result({
+        login: login ?? { ok: false, error: `no ssh login within ${context.timeoutSeconds} s: ${lastError}` },
+        timedOut: true,
+      });
+    await sleep(500, undefined, signal ? { signal } : undefined);
+  }
+}
+
+async function probe(context: InstanceContext, target: SshTarget, facts: BootFacts): Promise<void> {
+  const waitSeconds = 120;
+  const result = await runSsh(target, ['sh', '-s', '--', String(waitSeconds)], {
+    input: probeScript,
+    timeoutMs: (waitSeconds * 2 + 60) * 1000,
+    ...(context.signal ? { signal: context.signal } : {}),
+  });
+  await writeFile(join(context.workDir, `${facts.name.replace(/ /g, '-')}.probe.txt`), result.stdout);
+  if (result.exitCode !== 0) {
+    facts.guestError = `the probe over ssh failed: ${loginError(result)}`;
+    return;
+  }
+  try {
+    facts.guest = parseProbe(result.stdout);
+  } catch (error) {
+    facts.guestError = (error as Error).message;
+  }
+  const key = await readRecordedHostKey(target.knownHosts, target.alias);
+  if (key) facts.presentedKey = key;
+}
+
+function bootFacts(name: BootName, plan: InstancePlan, wait: BootWait): BootFacts {
+  return {
+    name,
+    instance: plan,
+    console: parseConsole(wait.consoleText),
+    login: wait.login,
+    timedOut: wait.timedOut,
+    ...(wait.qemuError === undefined ? {} : { qemuError: wait.qemuError }),
+    ...(wait.agentDoneMs === undefined ? {} : { agentDoneMs: wait.agentDoneMs }),
+  };
+}
+
+/** Boots an instance (and reboots it when `reboot`), returning the facts of each boot. */
+export async function runInstance(
+  context: InstanceContext,
+  plan: InstancePlan,
+  privateKey: string,
+  options: { reboot: boolean; bootName: BootName },
+): Promise<{ boots: BootFacts[]; files: InstanceFiles }> {
+  const { signal, workDir } = context;
+  const prefix = `${plan.key}-instance`;
+  const files = {
+    serialLog: join(workDir, `${prefix}.serial.log`),
+    knownHosts: join(workDir, `${prefix}.known_hosts`),
+  };
+  const boots: BootFacts[] = [];
+  const ephemeral = join(workDir, `${prefix}.ephemeral0.img`);
+  const swap = join(workDir, `${prefix}.swap.img`);
+  await createExt4Disk(ephemeral, ephemeralLabel, 64, signal);
+  await createSwapDisk(swap, 'emi-swap', 32, signal);
+  const server = await startMetadataServer({
+    instance: normalizeInstance(instanceConfig(plan, context.arch)),
+  });
+  let vm: RunningVm | undefined;
+  try {
+    const sshPort = await freeLoopbackPort();
+    context.log(
+      `${options.bootName}: starting QEMU (${context.accel.toUpperCase()}), instance ${plan.instanceId}, ssh on 127.0.0.1:${sshPort}`,
+    );
+    vm = await startVm(
+      {
+        arch: context.arch,
+        accel: context.accel,
+        kernel: context.kernel,
+        initrd: context.initrd,
+        image: context.image,
+        disks: [
+          { path: ephemeral, serial: extraDisks[0].serial },
+          { path: swap, serial: extraDisks[1].serial },
+        ],
+        serialLog: files.serialLog,
+        metadataPort: server.port,
+        sshPort,
+        memoryMiB: context.memoryMiB,
+        cpus: context.cpus,
+      },
+      { workDir, ...(signal ? { signal } : {}) },
+    );
+    const target: SshTarget = {
+      port: sshPort,
+      privateKey,
+      knownHosts: files.knownHosts,
+      alias: `emi-verify-${plan.key}-instance`,
+      hostKeyChecking: 'accept-new',
+      connectTimeoutSeconds: 10,
+    };
+    const first = bootFacts(
+      options.bootName,
+      plan,
+      await waitForBoot(context, vm, target, { at: vm.startedAt, consoleOffset: 0 }),
+    );
+    boots.push(first);
+    if (!first.login.ok) return { boots, files };
+    await probe(context, target, first);
+    first.console = parseConsole(bootSegment(await vm.readConsole()));
+    if (!options.reboot || first.guest === undefined) return { boots, files };
+
+    context.log(`reboot: rebooting instance ${plan.instanceId}`);
+    const consoleOffset = (await vm.readConsole()).length;
+    const at = performance.now();
+    // The session ends with the system: its exit status says nothing.
+    await runSsh(target, ['systemctl', 'reboot'], { timeoutMs: 60_000, ...(signal ? { signal } : {}) });
+    const strict: SshTarget = { ...target, hostKeyChecking: 'yes' };
+    const again = bootFacts(
+      'reboot',
+      plan,
+      await waitForBoot(context, vm, strict, { at, consoleOffset, previousBootId: first.guest.bootId }),
+    );
+    boots.push(again);
+    if (again.login.ok) await probe(context, strict, again);
+    again.console = parseConsole(bootSegment(await vm.readConsole(), consoleOffset));
+    return { boots, files };
+  } finally {
+    await vm?.stop();
+    await server.close();
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The boot check's verdicts (pure): from the facts collected at each boot to one result per check
+ * and boot, each with a sentence that says what was seen. A check that needs a login is `not-run`
+ * when there was none; the agent's status then comes from the console.
+ */
+import { type BootFacts, type BootName, bootNames, type VerifyFacts } from './boot-facts.js';
+import { checkAgentStatus } from './check-agent.js';
+import {
+  checkEphemeral,
+  checkHostKeys,
+  checkHostname,
+  checkImageId,
+  checkSwap,
+  checkUdevNames,
+  checkUnits,
+  checkUserData,
+} from './check-guest.js';
+import { ephemeralMount } from './guest-probe.js';
+import { type CheckOutcome, fail, pass, type Verdict } from './verdict.js';
+
+export type { CheckOutcome };
+
+export const checkNames = [
+  'boot',
+  'ssh-login',
+  'image-id',
+  'hostname',
+  'user-data',
+  'ephemeral0',
+  'swap',
+  'udev-names',
+  'host-keys',
+  'agent-status',
+  'systemd-units',
+  'artifact-unchanged',
+] as const;
+export type CheckName = (typeof checkNames)[number];
+
+/** What each check proves, for --help, the README and the report. */
+export const checkDescriptions: Record<CheckName, string> = {
+  boot: 'QEMU ran and the kernel started, with no panic and no initramfs giving up on the root disk',
+  'ssh-login': "root logs in over ssh with the instance's key from the metadata (the agent installed it)",
+  'image-id': '/etc/image-id is byte for byte what the record renders',
+  hostname: "the hostname is the first label of the metadata's local-hostname",
+  'user-data': 'the user-data script ran exactly once per instance, and not again after a reboot',
+  ephemeral0: `the ephemeral disk is mounted on ${ephemeralMount}`,
+  swap: 'the swap disk of the block-device-mapping is in use',
+  'udev-names': 'the udev rule gave every virtio disk (vdX) its sdX name',
+  'host-keys':
+    "ssh host keys were made at the instance's first boot, kept at a reboot, and differ between instances",
+  'agent-status': "the agent's status file is from this boot and instance and every step ended ok",
+  'systemd-units': 'systemd reached the running state with no failed unit',
+  'artifact-unchanged': 'the image file was not modified (it is booted through a snapshot)',
+};
+
+export interface CheckResult {
+  name: CheckName;
+  /** The boot it concerns; absent for checks of the whole run. */
+  boot?: BootName;
+  result: CheckOutcome;
+  detail: string;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function checkBoot(boot: BootFacts): Verdict {
+  if (boot.qemuError !== undefined) return fail(`QEMU stopped: ${boot.qemuError}`);
+  if (boot.console.fatal !== undefined) return fail(boot.console.fatal);
+  if (!boot.console.kernelStarted) return fail('the kernel printed nothing on the serial console');
+  if (boot.timedOut && !boot.login.ok) return fail('the boot did not finish in time');
+  return pass(
+    boot.agentDoneMs === undefined
+      ? 'the kernel started'
+      : `the kernel started; the agent was done ${seconds(boot.agentDoneMs)} after ${boot.name === 'reboot' ? 'the reboot' : 'QEMU started'}`,
+  );
+}
+
+const guestChecks: readonly CheckName[] = [
+  'image-id',
+  'hostname',
+  'user-data',
+  'ephemeral0',
+  'swap',
+  'udev-names',
+  'host-keys',
+  'systemd-units',
+];
+
+export function evaluateBoot(boot: BootFacts, expectedImageId: string, first?: BootFacts): CheckResult[] {
+  const results: CheckResult[] = [];
+  const add = (name: CheckName, verdict: Verdict) => results.push({ name, boot: boot.name, ...verdict });
+  const booted = checkBoot(boot);
+  add('boot', booted);
+  add(
+    'ssh-login',
+    boot.login.ok
+      ? pass(
+          `root with the instance's key, ${seconds(boot.login.ms)} after ${boot.name === 'reboot' ? 'the reboot' : 'QEMU started'}`,
+        )
+      : fail(boot.login.error),
+  );
+  const guest = boot.guest;
+  const notRun = !boot.login.ok
+    ? 'no ssh login'
+    : guest === undefined
+      ? `the guest could not be read: ${boot.guestError ?? 'no probe output'}`
+      : undefined;
+  for (const name of guestChecks) {
+    if (notRun !== undefined || guest === undefined) {
+      // A changed host key is what stops the login after a reboot: say so under host-keys too.
+      const loginError = boot.login.ok ? '' : boot.login.error;
+      if (
+        name === 'host-keys' &&
+        /host identification has changed|host key verification failed/i.test(loginError)
+      )
+        add(name, fail('sshd presented another host key than before the reboot'));
+      else results.push({ name, boot: boot.name, result: 'not-run', detail: notRun ?? '' });
+      continue;
+    }
+    if (name === 'image-id') add(name, checkImageId(guest, expectedImageId));
+    else if (name === 'hostname') add(name, checkHostname(boot, guest));
+    else if (name === 'user-data') add(name, checkUserData(boot, guest, first));
+    else if (name === 'ephemeral0') add(name, checkEphemeral(guest));
+    else if (name === 'swap') add(name, checkSwap(guest));
+    else if (name === 'udev-names') add(name, checkUdevNames(guest));
+    else if (name === 'host-keys') add(name, checkHostKeys(boot, guest, { ...(first ? { first } : {}) }));
+    else add(name, checkUnits(guest));
+  }
+  if (booted.result === 'pass' || boot.console.agentStarted) add('agent-status', checkAgentStatus(boot));
+  else
+    results.push({
+      name: 'agent-status',
+      boot: boot.name,
+      result: 'not-run',
+      detail: 'the system did not boot',
+    });
+  // In the order of checkNames, so every boot reads the same way.
+  return results.sort((a, b) => checkNames.indexOf(a.name) - checkNames.indexOf(b.name));
+}
+
+export function evaluateChecks(facts: VerifyFacts): CheckResult[] {
+  const first = facts.boots.find((boot) => boot.name === 'first boot');
+  const results = facts.boots.flatMap((boot) =>
+    evaluateBoot(boot, facts.expectedImageId, boot.name === 'first boot' ? undefined : first),
+  );
+  for (const name of bootNames)
+    if (!facts.boots.some((boot) => boot.name === name))
+      results.push({
+        name: 'boot',
+        boot: name,
+        result: 'not-run',
+        detail: 'not started: an earlier boot failed',
+      });
+  results.push({
+    name: 'artifact-unchanged',
+    ...(facts.artifactChange === undefined
+      ? pass('the image file has its size and modification time of before the boots')
+      : fail(facts.artifactChange)),
+  });
+  return results;
+}
+
+export function failedChecks(results: readonly CheckResult[]): CheckResult[] {
+  return results.filter((result) => result.result !== 'pass');
+}
