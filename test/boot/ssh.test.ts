@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,7 +8,9 @@ import {
   readRecordedHostKey,
   type SshTarget,
   sshArgs,
+  sshWorkDir,
 } from '../../tools/boot/ssh.js';
+import { runCommand } from '../../tools/lib/exec.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -44,7 +46,8 @@ describe('sshArgs', () => {
       '/proc/sys/kernel/random/boot_id',
     ]);
     expect(args[args.indexOf('-p') + 1]).toBe('40222');
-    expect(args[args.indexOf('-i') + 1]).toBe(target.privateKey);
+    expect(args[args.indexOf('-i') + 1]).toBe('./first-instance.id_ed25519');
+    expect(sshWorkDir(target)).toBe('/work');
     expect(option(args, 'IdentitiesOnly')).toBe('yes');
     expect(option(args, 'IdentityAgent')).toBe('none');
     expect(option(args, 'BatchMode')).toBe('yes');
@@ -54,13 +57,40 @@ describe('sshArgs', () => {
 
   it("keeps host keys in the check's own known_hosts under a fixed alias, never the user's", () => {
     const args = sshArgs(target, ['true']);
-    expect(option(args, 'UserKnownHostsFile')).toBe(target.knownHosts);
+    expect(option(args, 'UserKnownHostsFile')).toBe('./first-instance.known_hosts');
     expect(option(args, 'GlobalKnownHostsFile')).toBe('/dev/null');
     expect(option(args, 'HostKeyAlias')).toBe('emi-verify-first-instance');
     expect(option(args, 'StrictHostKeyChecking')).toBe('accept-new');
     expect(option(sshArgs({ ...target, hostKeyChecking: 'yes' }, ['true']), 'StrictHostKeyChecking')).toBe(
       'yes',
     );
+  });
+
+  it('names its files so that ssh neither splits nor expands a work folder with blanks, % or $', async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${HOME}, as ssh would expand it
+    const work = join(dir, 'my logs %h ${HOME}');
+    await mkdir(work);
+    // ssh -G lists only identity files that exist.
+    await writeFile(join(work, 'first-instance.id_ed25519'), '', { mode: 0o600 });
+    const inWork: SshTarget = {
+      ...target,
+      privateKey: join(work, 'first-instance.id_ed25519'),
+      knownHosts: join(work, 'first-instance.known_hosts'),
+    };
+    const args = sshArgs(inWork, ['true']);
+    // ssh -G prints the configuration ssh would use, as ssh itself reads these arguments.
+    const shown = await runCommand('ssh', ['-G', ...args.slice(0, args.indexOf('--'))], {
+      cwd: sshWorkDir(inWork),
+      timeoutMs: 10_000,
+    });
+    const config = shown.stdout.split('\n');
+    expect(config).toContain('userknownhostsfile ./first-instance.known_hosts');
+    expect(config).toContain('identityfile ./first-instance.id_ed25519');
+    // A key kept elsewhere must be a path ssh takes as it is.
+    expect(() => sshArgs({ ...inWork, privateKey: join(dir, 'a%b', 'key') }, ['true'])).toThrow(
+      /characters ssh would expand or split/,
+    );
+    expect(sshArgs({ ...inWork, privateKey: '/keys/id_ed25519' }, ['true'])).toContain('/keys/id_ed25519');
   });
 
   it('refuses command words the remote shell would reinterpret', () => {

@@ -4,7 +4,7 @@
  * never read or written), and bounded connection and command times.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { type RunResult, runCommand } from '../lib/exec.js';
 import { type HostKey, parseHostKeys } from './guest-probe.js';
 
@@ -35,14 +35,35 @@ export interface SshTarget {
   connectTimeoutSeconds: number;
 }
 
+/**
+ * The folder ssh runs in: that of the known_hosts file. ssh splits UserKnownHostsFile on blanks and
+ * expands `%` tokens and `${VAR}` in it and in IdentityFile, so a work folder such as
+ * "/home/u/my logs" or "/tmp/a%b" would send the host key elsewhere or stop ssh. Both files are
+ * named relative to this folder instead, by names that hold none of those characters.
+ */
+export function sshWorkDir(target: SshTarget): string {
+  return dirname(target.knownHosts);
+}
+
+const plainName = /^[A-Za-z0-9_.,+-]+$/;
+const plainPath = /^[A-Za-z0-9_./,+-]+$/;
+
+/** path as ssh should be given it when it runs in cwd: ./name in cwd, else a plain absolute path. */
+function sshPath(path: string, cwd: string, what: string): string {
+  if (dirname(path) === cwd && plainName.test(basename(path))) return `./${basename(path)}`;
+  if (plainPath.test(path)) return path;
+  throw new Error(`the ssh ${what} "${path}" holds characters ssh would expand or split`);
+}
+
 export function sshArgs(target: SshTarget, command: readonly string[]): string[] {
   for (const part of command)
     if (!/^[A-Za-z0-9_./=-]+$/.test(part)) throw new Error(`ssh command word "${part}" needs quoting`);
+  const cwd = sshWorkDir(target);
   return [
     '-F',
     'none',
     '-i',
-    target.privateKey,
+    sshPath(target.privateKey, cwd, 'key'),
     '-o',
     'IdentitiesOnly=yes',
     '-o',
@@ -56,7 +77,7 @@ export function sshArgs(target: SshTarget, command: readonly string[]): string[]
     '-o',
     `StrictHostKeyChecking=${target.hostKeyChecking}`,
     '-o',
-    `UserKnownHostsFile=${target.knownHosts}`,
+    `UserKnownHostsFile=${sshPath(target.knownHosts, cwd, 'known_hosts file')}`,
     '-o',
     'GlobalKnownHostsFile=/dev/null',
     '-o',
@@ -87,6 +108,7 @@ export async function runSsh(
   options: { input?: string; timeoutMs: number; signal?: AbortSignal },
 ): Promise<RunResult> {
   return runCommand('ssh', sshArgs(target, command), {
+    cwd: sshWorkDir(target),
     reject: false,
     timeoutMs: options.timeoutMs,
     extendEnv: false,
