@@ -50,7 +50,8 @@ interface BootWait {
 
 /**
  * Polls the serial console every 250 ms in the background, so that the agent's end is timed when
- * it shows, whatever the ssh attempts are doing meanwhile.
+ * it shows, whatever the ssh attempts are doing meanwhile. A failed read ends the loop, and `text()`
+ * throws it to the waiting side, so the failure is neither lost nor an unhandled rejection.
  */
 function watchConsole(
   vm: RunningVm,
@@ -59,15 +60,24 @@ function watchConsole(
   let text = '';
   let doneMs: number | undefined;
   let stopped = false;
+  let failure: unknown;
   const loop = (async () => {
     while (!stopped) {
-      text = bootSegment(await vm.readConsole(), from.consoleOffset);
+      try {
+        text = bootSegment(await vm.readConsole(), from.consoleOffset);
+      } catch (error) {
+        failure = error;
+        return;
+      }
       if (doneMs === undefined && parseConsole(text).agentDone) doneMs = performance.now() - from.at;
       await sleep(250);
     }
   })();
   return {
-    text: () => text,
+    text: () => {
+      if (failure !== undefined) throw failure;
+      return text;
+    },
     doneMs: () => doneMs,
     async stop() {
       stopped = true;
@@ -160,7 +170,8 @@ async function waitWithConsole(
       (seen.agentDone || seen.agentMessages.some((line) => line.startsWith('configuration error'))) &&
       seen.loginPrompt;
     if (ended && bootOverAt === undefined) bootOverAt = now;
-    if (bootOverAt !== undefined && now - bootOverAt > context.graceSeconds * 1000)
+    // Only while no login worked: a login that works is never turned into a failure here.
+    if (!login?.ok && bootOverAt !== undefined && now - bootOverAt > context.graceSeconds * 1000)
       return result({
         login: {
           ok: false,
@@ -183,6 +194,8 @@ async function probe(context: InstanceContext, target: SshTarget, facts: BootFac
     timeoutMs: (waitSeconds * 2 + 60) * 1000,
     ...(context.signal ? { signal: context.signal } : {}),
   });
+  // An ssh cut short by Ctrl-C is an interruption, not a verdict on the image.
+  context.signal?.throwIfAborted();
   await writeFile(join(context.workDir, `${facts.name.replace(/ /g, '-')}.probe.txt`), result.stdout);
   if (result.exitCode !== 0) {
     facts.guestError = `the probe over ssh failed: ${loginError(result)}`;
@@ -209,6 +222,13 @@ function bootFacts(name: BootName, plan: InstancePlan, wait: BootWait): BootFact
   };
 }
 
+const portAttempts = 3;
+
+/** QEMU's words when the host side of a forwarding rule cannot be bound. */
+export function isPortTaken(qemuError: string | undefined): boolean {
+  return qemuError !== undefined && /could not set up host forwarding rule/i.test(qemuError);
+}
+
 /** Boots an instance (and reboots it when `reboot`), returning the facts of each boot. */
 export async function runInstance(
   context: InstanceContext,
@@ -232,42 +252,54 @@ export async function runInstance(
   });
   let vm: RunningVm | undefined;
   try {
-    const sshPort = await freeLoopbackPort();
-    context.log(
-      `${options.bootName}: starting QEMU (${context.accel.toUpperCase()}), instance ${plan.instanceId}, ssh on 127.0.0.1:${sshPort}`,
-    );
-    vm = await startVm(
-      {
-        arch: context.arch,
-        accel: context.accel,
-        kernel: context.kernel,
-        initrd: context.initrd,
-        image: context.image,
-        disks: [
-          { path: ephemeral, serial: extraDisks[0].serial },
-          { path: swap, serial: extraDisks[1].serial },
-        ],
-        serialLog: files.serialLog,
-        metadataPort: server.port,
-        sshPort,
-        memoryMiB: context.memoryMiB,
-        cpus: context.cpus,
-      },
-      { workDir, ...(signal ? { signal } : {}) },
-    );
-    const target: SshTarget = {
-      port: sshPort,
-      privateKey,
-      knownHosts: files.knownHosts,
-      alias: `emi-verify-${plan.key}-instance`,
-      hostKeyChecking: 'accept-new',
-      connectTimeoutSeconds: 10,
-    };
-    const first = bootFacts(
-      options.bootName,
-      plan,
-      await waitForBoot(context, vm, target, { at: vm.startedAt, consoleOffset: 0 }),
-    );
+    let target: SshTarget | undefined;
+    let first: BootFacts | undefined;
+    // The ssh port is picked free, then given to QEMU: another program can take it in between.
+    // QEMU then stops at once; that is tried again on a new port, not blamed on the image.
+    for (let attempt = 1; first === undefined; attempt++) {
+      const sshPort = await freeLoopbackPort();
+      context.log(
+        `${options.bootName}: starting QEMU (${context.accel.toUpperCase()}), instance ${plan.instanceId}, ssh on 127.0.0.1:${sshPort}`,
+      );
+      vm = await startVm(
+        {
+          arch: context.arch,
+          accel: context.accel,
+          kernel: context.kernel,
+          initrd: context.initrd,
+          image: context.image,
+          disks: [
+            { path: ephemeral, serial: extraDisks[0].serial },
+            { path: swap, serial: extraDisks[1].serial },
+          ],
+          serialLog: files.serialLog,
+          metadataPort: server.port,
+          sshPort,
+          memoryMiB: context.memoryMiB,
+          cpus: context.cpus,
+        },
+        { workDir, ...(signal ? { signal } : {}) },
+      );
+      target = {
+        port: sshPort,
+        privateKey,
+        knownHosts: files.knownHosts,
+        alias: `emi-verify-${plan.key}-instance`,
+        hostKeyChecking: 'accept-new',
+        connectTimeoutSeconds: 10,
+      };
+      const boot = bootFacts(
+        options.bootName,
+        plan,
+        await waitForBoot(context, vm, target, { at: vm.startedAt, consoleOffset: 0 }),
+      );
+      if (attempt < portAttempts && isPortTaken(boot.qemuError)) {
+        context.log(`port ${sshPort} was taken before QEMU could listen on it; trying another`);
+        await vm.stop();
+        vm = undefined;
+      } else first = boot;
+    }
+    if (target === undefined || vm === undefined) throw new Error('no boot was started');
     boots.push(first);
     if (!first.login.ok) return { boots, files };
     await probe(context, target, first);
@@ -279,6 +311,7 @@ export async function runInstance(
     const at = performance.now();
     // The session ends with the system: its exit status says nothing.
     await runSsh(target, ['systemctl', 'reboot'], { timeoutMs: 60_000, ...(signal ? { signal } : {}) });
+    signal?.throwIfAborted();
     const strict: SshTarget = { ...target, hostKeyChecking: 'yes' };
     const again = bootFacts(
       'reboot',

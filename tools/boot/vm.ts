@@ -113,7 +113,12 @@ export async function startVm(
   return {
     startedAt,
     exit: () => exited,
-    readConsole: () => readFile(spec.serialLog, 'utf8').catch(() => ''),
+    // Nothing yet before QEMU makes the file; any other failure is an error, not an empty console.
+    readConsole: () =>
+      readFile(spec.serialLog, 'utf8').catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return '';
+        throw error;
+      }),
     async stop() {
       own.abort();
       await run;
