@@ -1,8 +1,10 @@
 /** `emi verify-image` on the command line: its usage errors (the boots are in test/boot/verify-e2e). */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { artifactNames } from '../../tools/boot/artifact-dir.js';
+import type { ImageRecord } from '../../tools/catalog/record-files.js';
 import { parseTimeoutOption } from '../../tools/commands/verify-image.js';
 import { runEmi } from '../helpers/run-emi.js';
 
@@ -29,6 +31,29 @@ describe('emi verify-image', () => {
     expect(empty.exitCode).toBe(1);
     expect(empty.stderr).toMatch(
       /has no build\.json: give the image's record with --record EMI-IDs\/<line>\.yaml\n$/,
+    );
+  });
+
+  it('says when --keep names something that is not a folder, and boots nothing', async () => {
+    const record: ImageRecord = {
+      image_name: 'euca-debian-emi',
+      image_version: '2026.01.02',
+      image_arch: 'x86_64',
+      image_file: 'euca-debian-2026.01.02-x86_64.img',
+      image_stamp: 'a753-2f9e',
+      image_date: '20260102030405',
+      recipe_name: 'debian-based',
+    };
+    const artifacts = join(dir, 'artifacts');
+    await mkdir(artifacts);
+    for (const name of Object.values(artifactNames(record))) await writeFile(join(artifacts, name), 'x');
+    await writeFile(join(artifacts, 'build.json'), JSON.stringify({ format: 1, record, steps: [] }));
+    await writeFile(join(dir, 'a-file'), 'x');
+    const run = await runEmi(['verify-image', 'artifacts', '--keep', 'a-file'], { cwd: dir });
+    expect(run.stderr).toBe(`emi: --keep ${join(dir, 'a-file')}: not a folder\n`);
+    expect(run.exitCode).toBe(1);
+    expect((await readdir(artifacts)).sort()).toEqual(
+      ['build.json', ...Object.values(artifactNames(record))].sort(),
     );
   });
 

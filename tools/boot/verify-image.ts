@@ -95,7 +95,11 @@ async function assertFile(path: string, what: string): Promise<{ size: number; m
 
 async function prepareWorkDir(keepDir: string | undefined): Promise<string> {
   if (keepDir === undefined) return mkdtemp(join(tmpdir(), 'emi-verify-'));
-  await mkdir(keepDir, { recursive: true });
+  await mkdir(keepDir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === 'EEXIST' || error.code === 'ENOTDIR'
+      ? new UserError(`--keep ${keepDir}: not a folder`)
+      : error;
+  });
   if ((await readdir(keepDir)).length > 0)
     throw new UserError(`--keep ${keepDir}: the folder is not empty (give a new or empty one)`);
   return keepDir;
@@ -171,6 +175,8 @@ export async function verifyImage(options: VerifyImageOptions): Promise<VerifyRe
       boots.push(...second.boots);
       summaries.push(...second.boots.map((boot) => summarize(boot, second.files.serialLog)));
     }
+    // Interrupted, whatever the boots recorded: no verdict on the image.
+    signal?.throwIfAborted();
     const after = await stat(options.image);
     const changed = after.size !== before.size || after.mtimeMs !== before.mtimeMs;
     const checks = evaluateChecks({
