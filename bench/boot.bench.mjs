@@ -33,6 +33,8 @@ const { values } = parseArgs({
   },
 });
 const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1)
+  throw new Error(`--runs must be a whole number, 1 or more, not "${values.runs}"`);
 const work = join(root, 'bench', 'output', 'boot');
 const testCache = join(root, 'test-output', 'build-cache');
 const cacheDir =
@@ -221,10 +223,17 @@ async function bootOnce(artifacts, done) {
 function stats(values) {
   const sorted = values.filter((v) => v !== undefined).sort((a, b) => a - b);
   if (sorted.length === 0) return undefined;
-  return { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted.at(-1) };
+  // n says over how many runs: a run without this figure is left out, and shown as left out.
+  return {
+    median: sorted[Math.floor(sorted.length / 2)],
+    min: sorted[0],
+    max: sorted.at(-1),
+    n: sorted.length,
+  };
 }
 const s = (ms) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`);
-const show = (st) => (st ? `${s(st.median)} (${s(st.min)}–${s(st.max)})` : 'never');
+const show = (st) =>
+  st ? `${s(st.median)} (${s(st.min)}–${s(st.max)})${st.n < runs ? ` of ${st.n} runs` : ''}` : 'never';
 
 if (process.getuid?.() !== 0) throw new Error('the boot benchmark builds images and needs root');
 await mkdir(work, { recursive: true });
@@ -232,11 +241,14 @@ const catalog = join(work, 'catalog');
 const out = join(work, 'out');
 let dirs;
 if (values.reuse) {
-  const names = (await readdir(out)).sort();
-  dirs = {
-    agent: join(out, names.filter((n) => n.startsWith('euca-debian-')).at(-1)),
-    cloudInit: join(out, names.filter((n) => n.startsWith('euca-cloudinit-')).at(-1)),
+  const names = (await readdir(out).catch(() => [])).sort();
+  const latest = (prefix) => {
+    const name = names.filter((n) => n.startsWith(prefix)).at(-1);
+    if (name === undefined)
+      throw new Error(`--reuse: no ${prefix}* image in ${out}; run once without --reuse`);
+    return join(out, name);
   };
+  dirs = { agent: latest('euca-debian-'), cloudInit: latest('euca-cloudinit-') };
 } else {
   await rm(out, { recursive: true, force: true });
   await makeCatalog(catalog);
