@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { artifactNames } from '../../tools/boot/artifact-dir.js';
-import type { ImageRecord } from '../../tools/catalog/record-files.js';
 import { parseTimeoutOption } from '../../tools/commands/verify-image.js';
+import { makeRecord } from '../helpers/catalog-fixtures.js';
 import { runEmi } from '../helpers/run-emi.js';
 
 let dir: string;
@@ -35,15 +35,7 @@ describe('emi verify-image', () => {
   });
 
   it('says when --keep names something that is not a folder, and boots nothing', async () => {
-    const record: ImageRecord = {
-      image_name: 'euca-debian-emi',
-      image_version: '2026.01.02',
-      image_arch: 'x86_64',
-      image_file: 'euca-debian-2026.01.02-x86_64.img',
-      image_stamp: 'a753-2f9e',
-      image_date: '20260102030405',
-      recipe_name: 'debian-based',
-    };
+    const record = makeRecord({ epoch: 1767323045 });
     const artifacts = join(dir, 'artifacts');
     await mkdir(artifacts);
     for (const name of Object.values(artifactNames(record))) await writeFile(join(artifacts, name), 'x');
