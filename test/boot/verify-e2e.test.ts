@@ -8,23 +8,19 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { CheckResult } from '../../tools/boot/checks.js';
 import type { VerifyReport } from '../../tools/boot/verify-image.js';
 import { describeAsRoot } from '../helpers/root-tests.js';
 import { emiBin, runEmi } from '../helpers/run-emi.js';
-import { type StandardImage, standardImage, testOutput } from '../helpers/standard-image.js';
+import { beforeAllStandardImage, type StandardImage, testOutput } from '../helpers/standard-image.js';
 
 let built: StandardImage;
 let report: VerifyReport;
-beforeAll(
-  async () => {
-    if (process.getuid?.() !== 0 || process.env.EMI_SKIP_ROOT_TESTS === '1') return;
-    built = await standardImage();
-    report = JSON.parse(await readFile(join(built.dir, 'verify.json'), 'utf8')) as VerifyReport;
-  },
-  60 * 60 * 1000,
-);
+beforeAllStandardImage(async (image) => {
+  built = image;
+  report = JSON.parse(await readFile(join(built.dir, 'verify.json'), 'utf8')) as VerifyReport;
+});
 
 async function sha256(path: string): Promise<string> {
   const hash = createHash('sha256');

@@ -6,14 +6,19 @@
  */
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { VerifyReport } from '../../tools/boot/verify-image.js';
 import { runCommand } from '../../tools/lib/exec.js';
 import { toolkitPath } from '../../tools/lib/paths.js';
 import { isolatedGitEnv } from '../helpers/git-repo.js';
 import { describeAsRoot } from '../helpers/root-tests.js';
 import { runEmi } from '../helpers/run-emi.js';
-import { makeCatalog, type StandardImage, standardImage, testOutput } from '../helpers/standard-image.js';
+import {
+  beforeAllStandardImage,
+  makeCatalog,
+  type StandardImage,
+  testOutput,
+} from '../helpers/standard-image.js';
 
 const removeCurl = `#!/bin/sh
 # The boot check's negative case: without curl the agent cannot reach the metadata service.
@@ -22,14 +27,10 @@ dpkg --purge curl
 `;
 
 let built: StandardImage;
-beforeAll(
-  async () => {
-    if (process.getuid?.() !== 0 || process.env.EMI_SKIP_ROOT_TESTS === '1') return;
-    // Its build fills the package cache this one reuses.
-    built = await standardImage();
-  },
-  60 * 60 * 1000,
-);
+beforeAllStandardImage(async (image) => {
+  // Its build fills the package cache this one reuses.
+  built = image;
+});
 
 /** The catalog with a recipe `debian-no-curl`: debian-based, another line, plus the hook. */
 async function noCurlCatalog(dir: string): Promise<string> {

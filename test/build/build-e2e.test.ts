@@ -4,13 +4,13 @@
  */
 import { lstat, mkdtemp, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { stepNames } from '../../tools/build/events.js';
 import { renderImageId } from '../../tools/catalog/record-files.js';
 import { runCommand } from '../../tools/lib/exec.js';
 import { describeAsRoot } from '../helpers/root-tests.js';
 import { runEmi } from '../helpers/run-emi.js';
-import { type StandardImage, standardImage, testOutput } from '../helpers/standard-image.js';
+import { beforeAllStandardImage, type StandardImage, testOutput } from '../helpers/standard-image.js';
 import { tarMembers } from '../helpers/tar-headers.js';
 
 /** The agent files agreed with the boot-agent work, and the modes they must have in the image. */
@@ -64,14 +64,10 @@ async function overlayEntries(dir: string): Promise<{ path: string; symlink?: st
   return result;
 }
 
-beforeAll(
-  async () => {
-    if (process.getuid?.() !== 0 || process.env.EMI_SKIP_ROOT_TESTS === '1') return;
-    built = await standardImage();
-    image = join(built.dir, built.record.image_file);
-  },
-  45 * 60 * 1000,
-);
+beforeAllStandardImage(async (standard) => {
+  built = standard;
+  image = join(built.dir, built.record.image_file);
+});
 
 describeAsRoot('the standard x86_64 debian-based image', () => {
   it('went through every step, each timed, and produced every artifact', async () => {

@@ -5,20 +5,16 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdir, readFile, readlink } from 'node:fs/promises';
-import { beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { BuildEvent } from '../../tools/build/events.js';
 import { describeAsRoot } from '../helpers/root-tests.js';
 import { emiBin } from '../helpers/run-emi.js';
-import { parseEvents, type StandardImage, standardImage } from '../helpers/standard-image.js';
+import { beforeAllStandardImage, parseEvents, type StandardImage } from '../helpers/standard-image.js';
 
 let built: StandardImage;
-beforeAll(
-  async () => {
-    if (process.getuid?.() !== 0 || process.env.EMI_SKIP_ROOT_TESTS === '1') return;
-    built = await standardImage();
-  },
-  45 * 60 * 1000,
-);
+beforeAllStandardImage(async (image) => {
+  built = image;
+});
 
 /** Starts `emi build` on the standard catalog, with its events as they come. */
 function startBuild(outDir: string): {

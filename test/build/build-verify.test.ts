@@ -4,22 +4,23 @@
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { VerifyImage } from '../../tools/build/build-image.js';
 import { buildRecipe } from '../../tools/build/build-recipe.js';
 import type { BuildEvent } from '../../tools/build/events.js';
 import { describeAsRoot } from '../helpers/root-tests.js';
-import { makeCatalog, type StandardImage, standardImage, testOutput } from '../helpers/standard-image.js';
+import {
+  beforeAllStandardImage,
+  makeCatalog,
+  type StandardImage,
+  testOutput,
+} from '../helpers/standard-image.js';
 
 let built: StandardImage;
-beforeAll(
-  async () => {
-    // The standard image's build fills the package cache these builds reuse.
-    if (process.getuid?.() !== 0 || process.env.EMI_SKIP_ROOT_TESTS === '1') return;
-    built = await standardImage();
-  },
-  45 * 60 * 1000,
-);
+// The standard image's build fills the package cache these builds reuse.
+beforeAllStandardImage((image) => {
+  built = image;
+});
 
 describeAsRoot('the verify step', () => {
   const run = async (verify: VerifyImage) => {

@@ -8,12 +8,14 @@
 import { createHash } from 'node:crypto';
 import { cp, mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { beforeAll } from 'vitest';
 import type { BuildEvent } from '../../tools/build/events.js';
 import { parseRecord } from '../../tools/catalog/parse-record.js';
 import type { ImageRecord } from '../../tools/catalog/record-files.js';
 import { runCommand } from '../../tools/lib/exec.js';
 import { toolkitPath } from '../../tools/lib/paths.js';
 import { isolatedGitEnv } from './git-repo.js';
+import { skipRootTests } from './root-tests.js';
 import { emiBin } from './run-emi.js';
 
 export const testOutput = toolkitPath('test-output');
@@ -104,6 +106,20 @@ export function parseEvents(stdout: string): { events: BuildEvent[]; result?: un
     else events.push(parsed as BuildEvent);
   }
   return { events, result };
+}
+
+/**
+ * Before a file's tests, when root tests run: builds (or reuses) the standard image and hands it to
+ * `use`. Elsewhere describeAsRoot says why the tests need root, or skips them.
+ */
+export function beforeAllStandardImage(use: (image: StandardImage) => void | Promise<void>): void {
+  beforeAll(
+    async () => {
+      if (process.getuid?.() !== 0 || skipRootTests) return;
+      await use(await standardImage());
+    },
+    60 * 60 * 1000,
+  );
 }
 
 /** Builds the standard image (or reuses this run's or an identical earlier one). */

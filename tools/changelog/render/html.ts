@@ -3,20 +3,11 @@
  * escapeHtml) and the page frame. The pages need no JavaScript and forbid it: their Content
  * Security Policy allows only the site's own stylesheet, so even a missed escape could not run code.
  */
-import { cleanText } from './text.js';
-
-const htmlSpecial = /[&<>"']/;
+import { escapeMarkup } from './text.js';
 
 /** Text for element content and quoted attribute values. */
 export function escapeHtml(text: string): string {
-  const clean = cleanText(text);
-  if (!htmlSpecial.test(clean)) return clean;
-  return clean
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return escapeMarkup(text, '&#39;');
 }
 
 /** A tag's content is already-escaped HTML: callers build it from escapeHtml and these helpers. */

@@ -8,23 +8,14 @@ import type { Changelog, Entry, Line } from '../../schemas/generated/changelog.j
 import { instantOf } from '../build-changelog.js';
 import { entryBodyHtml } from './render-entry-html.js';
 import { entryAnchor, lineFeedPath, linePagePath } from './render-html.js';
-import { cleanText, compareText } from './text.js';
+import { compareText, escapeMarkup } from './text.js';
 import { kindLabel, titleOf } from './wording.js';
 
 export const feedLimit = 50;
 export const allFeedPath = 'feed.atom';
 
-const xmlSpecial = /[&<>"']/;
-
 export function escapeXml(text: string): string {
-  const clean = cleanText(text);
-  if (!xmlSpecial.test(clean)) return clean;
-  return clean
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return escapeMarkup(text, '&apos;');
 }
 
 /** A UUID derived from a name (the shape of RFC 4122 version 5), as an Atom id. */
