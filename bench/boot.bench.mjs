@@ -17,13 +17,15 @@ import { parseArgs } from 'node:util';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = (path) => import(join(root, 'dist', path));
 const { runCommand } = await dist('tools/lib/exec.js');
-const { startMetadataServer } = await dist('tools/boot/metadata/server.js');
-const { normalizeInstance } = await dist('tools/boot/metadata/instance.js');
-const { planInstance, instanceConfig, ephemeralLabel, extraDisks } = await dist('tools/boot/verify-plan.js');
-const { startVm, createExt4Disk, createSwapDisk, freeLoopbackPort } = await dist('tools/boot/vm.js');
-const { generateKeyPair, runSsh } = await dist('tools/boot/ssh.js');
-const { cleanConsole } = await dist('tools/boot/console-log.js');
-const { readImageArtifacts } = await dist('tools/boot/artifact-dir.js');
+const { startMetadataServer } = await dist('tools/boot-check/metadata/server.js');
+const { normalizeInstance } = await dist('tools/boot-check/metadata/instance.js');
+const { planInstance, instanceConfig, ephemeralLabel, extraDisks } = await dist(
+  'tools/boot-check/verify-plan.js',
+);
+const { startVm, createExt4Disk, createSwapDisk, freeLoopbackPort } = await dist('tools/boot-check/vm.js');
+const { generateKeyPair, runSsh } = await dist('tools/boot-check/ssh.js');
+const { cleanConsole } = await dist('tools/boot-check/console-log.js');
+const { readImageArtifacts } = await dist('tools/boot-check/artifact-dir.js');
 
 const { values } = parseArgs({
   options: {

@@ -89,8 +89,10 @@ async function build(catalog, out, cache, extra = []) {
 }
 
 async function zerofreeEffect(imagePath) {
-  const { pack } = await import(pathToFileURL(join(root, 'dist', 'tools', 'build', 'pack.js')).href);
-  const { buildEnv } = await import(pathToFileURL(join(root, 'dist', 'tools', 'build', 'contained.js')).href);
+  const { pack } = await import(pathToFileURL(join(root, 'dist', 'tools', 'image-build', 'pack.js')).href);
+  const { buildEnv } = await import(
+    pathToFileURL(join(root, 'dist', 'tools', 'image-build', 'contained.js')).href
+  );
   const dir = join(work, 'zerofree');
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });

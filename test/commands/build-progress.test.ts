@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { BuildEvent } from '../../tools/build/events.js';
 import { createProgressRenderer, formatEvent, formatSeconds } from '../../tools/commands/build-progress.js';
+import type { BuildEvent } from '../../tools/image-build/events.js';
 
 const image = 'euca-debian-emi.x86_64';
 const events: BuildEvent[] = [

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { artifactNames } from '../../tools/boot/artifact-dir.js';
+import { artifactNames } from '../../tools/boot-check/artifact-dir.js';
 import { parseTimeoutOption } from '../../tools/commands/verify-image.js';
 import { makeRecord } from '../helpers/catalog-fixtures.js';
 import { runEmi } from '../helpers/run-emi.js';

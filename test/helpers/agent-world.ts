@@ -8,8 +8,8 @@ import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type InstanceConfig, normalizeInstance } from '../../tools/boot/metadata/instance.js';
-import { type MetadataServer, startMetadataServer } from '../../tools/boot/metadata/server.js';
+import { type InstanceConfig, normalizeInstance } from '../../tools/boot-check/metadata/instance.js';
+import { type MetadataServer, startMetadataServer } from '../../tools/boot-check/metadata/server.js';
 import { runCommand } from '../../tools/lib/exec.js';
 
 export const overlay = fileURLToPath(new URL('../../recipes/common/overlay/', import.meta.url));

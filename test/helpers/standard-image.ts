@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import { cp, mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll } from 'vitest';
-import type { BuildEvent } from '../../tools/build/events.js';
 import { parseRecord } from '../../tools/catalog/parse-record.js';
 import type { ImageRecord } from '../../tools/catalog/record-files.js';
+import type { BuildEvent } from '../../tools/image-build/events.js';
 import { runCommand } from '../../tools/lib/exec.js';
 import { toolkitPath } from '../../tools/lib/paths.js';
 import { isolatedGitEnv } from './git-repo.js';
@@ -124,6 +124,13 @@ export function beforeAllStandardImage(use: (image: StandardImage) => void | Pro
 
 /** Builds the standard image (or reuses this run's or an identical earlier one). */
 export async function standardImage(): Promise<StandardImage> {
+  // A development shortcut: reuse a standard image built elsewhere (its folder holds built.json),
+  // whatever the sources now, e.g. one image shared by several working copies. Never set in CI.
+  const shared = process.env.EMI_TEST_STANDARD_IMAGE;
+  if (shared && !process.env.CI) {
+    const built = JSON.parse(await readFile(join(shared, 'built.json'), 'utf8')) as { image: StandardImage };
+    return built.image;
+  }
   await mkdir(home, { recursive: true });
   return withLock(join(testOutput, 'standard-image.lock'), async () => {
     const key = await sourceKey();

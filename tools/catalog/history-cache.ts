@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import { getGitDir, isAncestor, readHeadCommit, readLog } from '../lib/git.js';
+import { recordsDir } from '../lib/paths.js';
 import {
   type HistoryIndex,
   historyLogArgs,
@@ -15,7 +16,6 @@ import {
   parseRecordHistory,
   type Release,
 } from './history.js';
-import { recordsDir } from './record-files.js';
 
 const cacheVersion = 2;
 const cacheName = 'emi-record-history.json';

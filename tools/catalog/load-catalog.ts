@@ -1,10 +1,12 @@
 /** Gathers a catalog view (records, image-ids, recipes, history) from a working tree or the index. */
+
+import { imageIdsDir, recordsDir } from '../lib/paths.js';
 import type { Problem } from '../lib/problems.js';
 import type { TreeReader } from '../lib/tree-reader.js';
 import { loadRecipes, type RecipeSet } from '../recipes/load-recipes.js';
 import { emptyHistory, startHistoryLoad } from './history-cache.js';
 import { type ParsedRecord, parseRecord } from './parse-record.js';
-import { imageIdsDir, isRecordPath, recordsDir } from './record-files.js';
+import { isRecordPath } from './record-files.js';
 import type { CatalogView } from './rules.js';
 
 /** Files that may sit in EMI-IDs/ beside the records. */

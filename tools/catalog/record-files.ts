@@ -1,11 +1,8 @@
 /** Where a record and its image-id file live, and how they are rendered: the record format in one place. */
+import { imageIdsDir, recordsDir } from '../lib/paths.js';
 import type { ImageRecord } from '../schemas/generated/record.js';
 
 export type { ImageRecord };
-
-export const recordsDir = 'EMI-IDs';
-export const imageIdsDir = 'image-ids';
-export const recipesDir = 'recipes';
 
 /** The seven fields of /etc/image-id, in their order. */
 export const imageIdFields = [

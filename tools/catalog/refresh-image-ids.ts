@@ -2,9 +2,10 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFilesAtomic } from '../lib/atomic-write.js';
+import { imageIdsDir, recordsDir } from '../lib/paths.js';
 import { worktreeReader } from '../lib/tree-reader.js';
 import { loadCatalog } from './load-catalog.js';
-import { imageIdPath, imageIdsDir, recordsDir, renderImageId } from './record-files.js';
+import { imageIdPath, renderImageId } from './record-files.js';
 
 export interface RefreshResult {
   written: string[];

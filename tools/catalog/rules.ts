@@ -3,17 +3,12 @@
  * Legacy records are exempt from the rules their imported data cannot meet; each exemption is
  * returned as a note so it stays visible.
  */
+
+import { imageIdsDir, recordsDir } from '../lib/paths.js';
 import { formatPath, type Problem } from '../lib/problems.js';
 import type { HistoryIndex } from './history.js';
 import type { ParsedRecord } from './parse-record.js';
-import {
-  expectedImageFile,
-  imageIdPath,
-  imageIdsDir,
-  recordFileName,
-  recordsDir,
-  renderImageId,
-} from './record-files.js';
+import { expectedImageFile, imageIdPath, recordFileName, renderImageId } from './record-files.js';
 import { epochOfImageDate, stampOf } from './stamp.js';
 import { compareVersions, isRealDay, parseVersion } from './version.js';
 

@@ -1,10 +1,10 @@
 /** `emi validate`: every record, every recipe and the image-ids sync, as one result. */
 import { listStagedChanges } from '../lib/git.js';
+import { imageIdsDir, recipesDir, recordsDir } from '../lib/paths.js';
 import { compareProblems, type Problem } from '../lib/problems.js';
 import { indexReader, type TreeReader, worktreeReader } from '../lib/tree-reader.js';
 import { isRecordPath, type LoadedCatalog, loadCatalog } from './load-catalog.js';
 import { parseRecord } from './parse-record.js';
-import { imageIdsDir, recipesDir, recordsDir } from './record-files.js';
 import { checkRules } from './rules.js';
 
 export interface ValidateOptions {

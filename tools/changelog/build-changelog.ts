@@ -3,6 +3,9 @@
  * the drafted lines, the commits, the recipe changes and the package manifests. Pure; every list has
  * a fixed order, so the same history always gives the same changelog.
  */
+
+import { instantOf } from '../lib/dates.js';
+import type { CommitInfo, Signature } from '../lib/parse-commit.js';
 import type {
   Changelog,
   Entry,
@@ -13,7 +16,6 @@ import type {
 } from '../schemas/generated/changelog.js';
 import type { DraftEntry, DraftLine } from './line-history.js';
 import { emptySnapshot, manifestPathOf, recordSpec } from './line-history.js';
-import type { CommitInfo, Signature } from './parse-commit.js';
 
 export interface ChangelogInputs {
   lines: readonly DraftLine[];
@@ -112,11 +114,6 @@ export function buildChangelog(inputs: ChangelogInputs): Changelog {
       .map((line) => lineOf(inputs, line))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
   };
-}
-
-/** Seconds since the epoch of an ISO 8601 date with an offset (or a bare YYYY-MM-DD, UTC). */
-export function instantOf(date: string): number {
-  return Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(date) ? `${date}T00:00:00Z` : date) / 1000;
 }
 
 /** Leaves out entries committed before `since`, and the lines left with none. */

@@ -4,7 +4,7 @@
  * the log of recipes/ and the commit graph at once; then git's own diffs of the package manifests
  * and the commits (in batches) while the records are parsed.
  */
-import { imageIdsDir, recipesDir, recordsDir } from '../catalog/record-files.js';
+
 import { UserError } from '../lib/errors.js';
 import {
   getRemoteUrl,
@@ -14,6 +14,8 @@ import {
   readLog,
   readObjects,
 } from '../lib/git.js';
+import { type CommitInfo, parseCommitObject } from '../lib/parse-commit.js';
+import { imageIdsDir, recipesDir, recordsDir } from '../lib/paths.js';
 import type { Changelog, PackageChanges } from '../schemas/generated/changelog.js';
 import { buildChangelog, manifestSpecOf } from './build-changelog.js';
 import { githubRepositoryOf } from './github-remote.js';
@@ -26,7 +28,6 @@ import {
   manifestPathOf,
 } from './line-history.js';
 import { diffReleaseManifests, manifestPatchLogArgs, parseManifestPatches } from './manifest-patches.js';
-import { type CommitInfo, parseCommitObject } from './parse-commit.js';
 import { parseRecordLog, recordLogArgs } from './parse-record-log.js';
 import { findRecipeChanges, indexCommitGraph, recipeFoldersByCommit } from './recipe-changes.js';
 import { type LineTrace, traceLines } from './trace-lines.js';

@@ -2,7 +2,7 @@
  * Renders build events: a live display on a terminal (one status line per image, redrawn, with the
  * step's elapsed time and the tool's last line), plain lines in CI and pipes, JSON lines with --json.
  */
-import type { BuildEvent } from '../build/events.js';
+import type { BuildEvent } from '../image-build/events.js';
 
 export type ProgressMode = 'live' | 'plain' | 'json';
 

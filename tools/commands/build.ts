@@ -1,8 +1,8 @@
-import { bootCheck } from '../boot/verify-built-image.js';
-import { buildRecipe } from '../build/build-recipe.js';
-import { planSummary } from '../build/plan-build.js';
-import { formatBytes } from '../build/sizes.js';
+import { bootCheck } from '../boot-check/verify-built-image.js';
+import { buildRecipe } from '../image-build/build-recipe.js';
+import { planSummary } from '../image-build/plan-build.js';
 import { ExitCode } from '../lib/errors.js';
+import { formatBytes } from '../recipes/sizes.js';
 import { createProgressRenderer, type ProgressMode } from './build-progress.js';
 import { parseEpochOption } from './stamp.js';
 import type { CommandRun } from './types.js';

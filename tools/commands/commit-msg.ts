@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { checkCommitMessage } from '../catalog/commit-message.js';
-import { recordsDir } from '../catalog/record-files.js';
 import { ExitCode } from '../lib/errors.js';
 import { listStagedChanges, requireRepoRoot } from '../lib/git.js';
+import { recordsDir } from '../lib/paths.js';
 import type { CommandRun } from './types.js';
 
 export const run: CommandRun = async (_values, positionals, context) => {

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { type Instance, loadInstanceFile, normalizeInstance } from '../boot/metadata/instance.js';
-import { type RequestRecord, startMetadataServer } from '../boot/metadata/server.js';
+import { type Instance, loadInstanceFile, normalizeInstance } from '../boot-check/metadata/instance.js';
+import { type RequestRecord, startMetadataServer } from '../boot-check/metadata/server.js';
 import { ExitCode, UsageError, UserError } from '../lib/errors.js';
 import { formatProblem } from '../lib/problems.js';
 import type { CommandRun } from './types.js';

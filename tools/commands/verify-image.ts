@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import { readImageArtifacts } from '../boot/artifact-dir.js';
-import { renderReport } from '../boot/render-report.js';
-import { defaultTimeoutSeconds, verifyImage } from '../boot/verify-image.js';
+import { readImageArtifacts } from '../boot-check/artifact-dir.js';
+import { renderReport } from '../boot-check/render-report.js';
+import { defaultTimeoutSeconds, verifyImage } from '../boot-check/verify-image.js';
 import { ExitCode, UsageError } from '../lib/errors.js';
 import type { CommandRun } from './types.js';
 

@@ -3,6 +3,11 @@ import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from './errors.js';
 
+/** The repository's layout: records, the image-id files rendered from them, and the recipes. */
+export const recordsDir = 'EMI-IDs';
+export const imageIdsDir = 'image-ids';
+export const recipesDir = 'recipes';
+
 function findPackageRoot(start: string): string {
   let dir = start;
   for (;;) {

@@ -4,13 +4,13 @@
  * and hook paths that exist inside the recipe and do not leave it through a symlink).
  */
 
-import { formatMiB, maxRootfsBytes, minRootfsBytes, parseSize } from '../build/sizes.js';
-import { recipesDir } from '../catalog/record-files.js';
+import { recipesDir } from '../lib/paths.js';
 import { formatPath, type Problem } from '../lib/problems.js';
 import { checkSchema } from '../lib/schema-check.js';
 import type { TreeEntry, TreeReader } from '../lib/tree-reader.js';
 import { parseYamlSource, type YamlSource } from '../lib/yaml-source.js';
 import type { Recipe } from '../schemas/generated/recipe.js';
+import { formatMiB, maxRootfsBytes, minRootfsBytes, parseSize } from './sizes.js';
 
 export type { Recipe };
 

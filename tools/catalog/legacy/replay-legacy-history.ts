@@ -6,7 +6,6 @@
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseCommitObject, splitMessage } from '../../changelog/parse-commit.js';
 import { writeFilesAtomic } from '../../lib/atomic-write.js';
 import { UserError } from '../../lib/errors.js';
 import {
@@ -18,8 +17,10 @@ import {
   readObjects,
   requireRepoRoot,
 } from '../../lib/git.js';
+import { parseCommitObject, splitMessage } from '../../lib/parse-commit.js';
+import { imageIdsDir, recordsDir } from '../../lib/paths.js';
 import { worktreeReader } from '../../lib/tree-reader.js';
-import { imageIdsDir, isRecordPath, recordsDir } from '../record-files.js';
+import { isRecordPath } from '../record-files.js';
 import {
   type LegacyHistoryPlan,
   type LegacyVersionFile,

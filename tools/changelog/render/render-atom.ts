@@ -4,15 +4,20 @@
  * a feed's <updated> is its newest entry's date, so the same history gives the same bytes. Pure.
  */
 import { createHash } from 'node:crypto';
-import type { Changelog, Entry, Line } from '../../schemas/generated/changelog.js';
-import { instantOf } from '../build-changelog.js';
+import type { Changelog, Line } from '../../schemas/generated/changelog.js';
 import { entryBodyHtml } from './render-entry-html.js';
-import { entryAnchor, lineFeedPath, linePagePath } from './render-html.js';
-import { compareText, escapeMarkup } from './text.js';
+import {
+  allFeedPath,
+  entryAnchor,
+  type FeedItem,
+  lineFeedPath,
+  linePagePath,
+  newestFirst,
+} from './site-map.js';
+import { escapeMarkup } from './text.js';
 import { kindLabel, titleOf } from './wording.js';
 
 export const feedLimit = 50;
-export const allFeedPath = 'feed.atom';
 
 export function escapeXml(text: string): string {
   return escapeMarkup(text, '&apos;');
@@ -30,23 +35,6 @@ export function uuidUrn(name: string): string {
 export interface FeedOptions {
   /** The site's absolute URL (with a trailing slash); without it links are relative to the feed. */
   siteUrl?: string;
-}
-
-interface FeedItem {
-  line: Line;
-  entry: Entry;
-}
-
-/** Newest first (by the instant, whatever the zone), then by line and commit: a total order. */
-export function newestFirst<T extends FeedItem>(items: readonly T[]): T[] {
-  const keyed = items.map((item) => ({ item, at: instantOf(item.entry.commit_date) }));
-  keyed.sort(
-    (a, b) =>
-      b.at - a.at ||
-      compareText(a.item.line.id, b.item.line.id) ||
-      compareText(a.item.entry.commit, b.item.entry.commit),
-  );
-  return keyed.map(({ item }) => item);
 }
 
 function renderFeed(

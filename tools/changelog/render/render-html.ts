@@ -1,8 +1,8 @@
 /** The static site's pages: an index of every line, and one page per line with its history. Pure. */
-import type { Changelog, Entry, Line } from '../../schemas/generated/changelog.js';
+import type { Changelog, Line } from '../../schemas/generated/changelog.js';
 import { escapeHtml, type Html, link, page, time } from './html.js';
-import { newestFirst } from './render-atom.js';
 import { entryBodyHtml } from './render-entry-html.js';
+import { entryAnchor, lineFeedPath, linePagePath, newestFirst } from './site-map.js';
 import { dayOf, imageDateIso, imageDateText, plural } from './text.js';
 import { kindLabel, statusOrder, statusTitles, titleOf } from './wording.js';
 
@@ -12,10 +12,6 @@ export interface SiteOptions {
   /** How many releases the index lists under "Recent releases". */
   recent?: number;
 }
-
-export const linePagePath = (line: Line) => `lines/${line.id}.html`;
-export const lineFeedPath = (line: Line) => `feeds/${line.id}.atom`;
-export const entryAnchor = (entry: Entry) => `c-${entry.short_commit}`;
 
 function badge(status: Line['status']): Html {
   return `<span class="badge status-${status}">${status}</span>`;

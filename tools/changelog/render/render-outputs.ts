@@ -5,10 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { toolkitPath } from '../../lib/paths.js';
 import type { Changelog } from '../../schemas/generated/changelog.js';
-import { allFeedPath, type FeedOptions, renderAllFeed, renderLineFeed } from './render-atom.js';
-import { lineFeedPath, linePagePath, renderIndexPage, renderLinePage } from './render-html.js';
+import { type FeedOptions, renderAllFeed, renderLineFeed } from './render-atom.js';
+import { renderIndexPage, renderLinePage } from './render-html.js';
 import { renderJson } from './render-json.js';
 import { renderMarkdown } from './render-markdown.js';
+import { allFeedPath, lineFeedPath, linePagePath } from './site-map.js';
 import { siteStyle } from './site-style.js';
 
 export const outputFormats = ['md', 'html', 'atom', 'json'] as const;

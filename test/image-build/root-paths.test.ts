@@ -1,0 +1,60 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { assertRealDirectory, requireFileInRoot, resolveInRoot } from '../../tools/image-build/root-paths.js';
+
+let root = '';
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'emi-root-'));
+  await mkdir(join(root, 'usr/lib/systemd'), { recursive: true });
+  await mkdir(join(root, 'boot'));
+  await symlink('usr/lib', join(root, 'lib'));
+  await writeFile(join(root, 'usr/lib/os-release'), 'ID=debian\n');
+  await mkdir(join(root, 'etc'));
+  await symlink('../usr/lib/os-release', join(root, 'etc/os-release'));
+  await symlink('/usr/lib/os-release', join(root, 'etc/absolute'));
+  await symlink('/etc/shadow', join(root, 'boot/vmlinuz-evil'));
+  await symlink('../../../../../../../../etc/passwd', join(root, 'boot/climb'));
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('resolveInRoot', () => {
+  it('follows relative and absolute links as the image sees them', async () => {
+    expect(await resolveInRoot(root, 'etc/os-release')).toBe(join(root, 'usr/lib/os-release'));
+    expect(await resolveInRoot(root, '/etc/absolute')).toBe(join(root, 'usr/lib/os-release'));
+    expect(await resolveInRoot(root, 'lib/systemd')).toBe(join(root, 'usr/lib/systemd'));
+  });
+
+  it('never leaves the root: /etc/shadow of a link is the image one', async () => {
+    expect(await resolveInRoot(root, 'boot/vmlinuz-evil')).toBeUndefined();
+    expect(await resolveInRoot(root, 'boot/climb')).toBeUndefined();
+    await writeFile(join(root, 'etc/passwd'), 'root:x:0:0::/root:/bin/sh\n');
+    expect(await resolveInRoot(root, 'boot/climb')).toBe(join(root, 'etc/passwd'));
+    await expect(requireFileInRoot(root, 'boot/vmlinuz-evil')).rejects.toThrow(
+      'the image has no file boot/vmlinuz-evil',
+    );
+  });
+
+  it('stops at link loops', async () => {
+    await symlink('b', join(root, 'a'));
+    await symlink('a', join(root, 'b'));
+    await expect(resolveInRoot(root, 'a')).rejects.toThrow(/too many symlinks/);
+  });
+});
+
+describe('assertRealDirectory', () => {
+  it('accepts real folders and refuses links on the way', async () => {
+    await assertRealDirectory(root, 'usr/lib/systemd');
+    await expect(assertRealDirectory(root, 'lib/systemd')).rejects.toThrow(
+      '/lib/systemd in the image goes through a symlink (/lib)',
+    );
+    await expect(assertRealDirectory(root, 'etc/os-release')).rejects.toThrow(/goes through a symlink/);
+    await expect(assertRealDirectory(root, 'srv')).rejects.toThrow('the image has no folder /srv');
+    await expect(assertRealDirectory(root, 'usr/lib/os-release')).rejects.toThrow(
+      '/usr/lib/os-release in the image is not a folder',
+    );
+  });
+});
