@@ -53,6 +53,16 @@ const expectations: Record<string, { path: string; line: number; message: RegExp
     line: 6,
     message: /"2026112623" has the wrong format: The build moment in UTC/,
   },
+  'bad-registration.yaml': {
+    path: 'registrations[0].registered_at',
+    line: 13,
+    message: /"yesterday" has the wrong format: When the images were registered/,
+  },
+  'registration-without-kernel.yaml': {
+    path: 'registrations[0].kernel_id',
+    line: 9,
+    message: /missing required field registrations\[0\]\.kernel_id/,
+  },
   'shell-in-file.yaml': { path: 'image_file', line: 4, message: /"\$\(reboot\)\.img" has the wrong format/ },
 };
 

@@ -19,6 +19,7 @@ const optionalFields = [
   'status',
   'recipe_digest',
   'artifacts',
+  'registrations',
   'legacy_source',
 ] as const satisfies readonly (keyof ImageRecord)[];
 
@@ -73,6 +74,18 @@ export function renderRecord(record: ImageRecord): string {
           `  - name: ${quote(artifact.name)}`,
           `    sha256: ${quote(artifact.sha256)}`,
           `    size: ${artifact.size}`,
+        );
+      }
+    } else if (field === 'registrations') {
+      const registrations = value as NonNullable<ImageRecord['registrations']>;
+      lines.push('registrations:');
+      for (const entry of registrations) {
+        lines.push(
+          `  - cloud: ${quote(entry.cloud)}`,
+          `    image_id: ${quote(entry.image_id)}`,
+          `    kernel_id: ${quote(entry.kernel_id)}`,
+          `    ramdisk_id: ${quote(entry.ramdisk_id)}`,
+          `    registered_at: ${quote(entry.registered_at)}`,
         );
       }
     } else {

@@ -51,6 +51,33 @@ export interface ImageRecord {
     size: number;
   }[];
   /**
+   * Where this release is registered: one entry per cloud (a name in clouds.yaml), with the IDs that cloud gave the machine image and its kernel and ramdisk (as the original EMI-IDs listed each EMI with its EKI and ERI). Written by emi register.
+   *
+   * @maxItems 64
+   */
+  registrations?: {
+    /**
+     * The cloud's name, as in clouds.yaml.
+     */
+    cloud: string;
+    /**
+     * The machine image's ID in that cloud (Glance: a UUID).
+     */
+    image_id: string;
+    /**
+     * The kernel image's ID in that cloud.
+     */
+    kernel_id: string;
+    /**
+     * The ramdisk (initrd) image's ID in that cloud.
+     */
+    ramdisk_id: string;
+    /**
+     * When the images were registered, UTC, YYYY-MM-DDTHH:MM:SSZ.
+     */
+    registered_at: string;
+  }[];
+  /**
    * For imported records: where in the original catalog the block came from.
    */
   legacy_source?: string;
