@@ -262,6 +262,59 @@ export const commands: CommandSpec[] = [
     load: () => import('./changelog.js'),
   },
   {
+    name: 'register',
+    summary: 'upload a recorded release to an OpenStack cloud (Glance) and record the image IDs',
+    args: 'LINE',
+    positionals: { min: 1, max: 1 },
+    options: {
+      cloud: { type: 'string', value: 'NAME', description: 'the cloud in clouds.yaml (default: $OS_CLOUD)' },
+      arch: { type: 'string', value: 'A', description: 'the architecture, when LINE is only an image_name' },
+      version: {
+        type: 'string',
+        value: 'V',
+        description: "check that the record's current version is V (only the current release is registered)",
+      },
+      from: {
+        type: 'string',
+        value: 'DIR',
+        description: 'read the files from a build folder (out/<image>/: .img, .img.zst or .tgz)',
+      },
+      release: {
+        type: 'boolean',
+        description: "download the files from the line's GitHub release (the default)",
+      },
+      repository: {
+        type: 'string',
+        value: 'OWNER/NAME',
+        description: 'the GitHub repository of the releases (default: $GITHUB_REPOSITORY)',
+      },
+      'server-url': {
+        type: 'string',
+        value: 'URL',
+        description: 'the GitHub server (default: $GITHUB_SERVER_URL or https://github.com)',
+      },
+      visibility: {
+        type: 'string',
+        value: 'V',
+        description: "public, community, shared or private (default: the cloud's; public needs an admin)",
+      },
+      'no-record': { type: 'boolean', description: 'register, but leave the record in EMI-IDs/ as it is' },
+      'dry-run': {
+        type: 'boolean',
+        description: 'show what would be deleted, uploaded, reused and hidden; write nothing',
+      },
+      json: { type: 'boolean', description: 'events and the result as JSON lines' },
+    },
+    description:
+      "Uploads the kernel as an aki image, the initrd as an ari image and the root filesystem as an ami image with kernel_id and ramdisk_id, each named after image_file and carrying the record's fields as properties, streamed (never copied to a temp file) with SHA-512 computed on the way and compared with Glance's os_hash_value. Idempotent: active images of the same version and stamp are reused, ones left queued or saving by an interrupted run are deleted and uploaded again, and a re-run sends no write. The other versions of the line are hidden (os_hidden); a deprecated record's images too. Clouds come from clouds.yaml (OS_CLIENT_CONFIG_FILE, ./, ~/.config/openstack/, /etc/openstack/); secrets may come from OS_PASSWORD, OS_TOKEN or OS_APPLICATION_CREDENTIAL_SECRET and are never printed. See docs/register.md.",
+    examples: [
+      'emi register euca-debian-emi.x86_64 --cloud private --from out/euca-debian-2026.11.27-x86_64',
+      'OS_CLOUD=private emi register euca-debian-emi --arch x86_64 --repository example/catalog',
+      'emi register euca-debian-emi.x86_64 --cloud private --dry-run --json',
+    ],
+    load: () => import('./register.js'),
+  },
+  {
     name: 'commit-msg',
     summary: 'git hook: refuse a commit that changes EMI-IDs/ without a message body',
     args: 'MSG_FILE',

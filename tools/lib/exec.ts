@@ -3,6 +3,8 @@
  * arrays, never shell strings; a failure becomes a ProcessError with the command, its exit
  * code and the tail of its stderr.
  */
+import { PassThrough, type Readable } from 'node:stream';
+import { pipeline as pipelineAsync } from 'node:stream/promises';
 import { execa, type Options } from 'execa';
 import { ProcessError, tail } from './errors.js';
 
@@ -112,4 +114,50 @@ export async function runCommand(
 export async function hasCommand(name: string): Promise<boolean> {
   const result = await runCommand('sh', ['-c', 'command -v "$1"', 'sh', name], { reject: false });
   return result.exitCode === 0;
+}
+
+/**
+ * A filter process as a stream (e.g. `tar -xzO`, `zstd -dc`): `input` (if any) goes to its stdin,
+ * and the returned stream carries its stdout. The stream ends only after the process exited 0; a
+ * failure (exit code, signal, abort) destroys it with a ProcessError, so a truncated output is
+ * never taken for the whole.
+ */
+export function streamCommand(
+  file: string,
+  args: readonly string[],
+  options: { input?: Readable; signal?: AbortSignal; env?: Record<string, string | undefined> } = {},
+): Readable {
+  const command = describeCommand(file, args);
+  const output = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
+  const child = execa(file, [...args], {
+    reject: false,
+    buffer: { stdout: false, stderr: true },
+    stdin: options.input ? 'pipe' : 'ignore',
+    stripFinalNewline: false,
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.signal === undefined ? {} : { cancelSignal: options.signal }),
+  });
+  if (options.input && child.stdin) {
+    const stdin = child.stdin;
+    pipelineAsync(options.input, stdin).catch((error: unknown) => {
+      // The process stopped reading (it failed, or found all it wanted): its exit decides.
+      if ((error as NodeJS.ErrnoException).code !== 'EPIPE') child.kill();
+      output.destroy(error instanceof Error ? error : new Error(String(error)));
+    });
+  }
+  child.stdout?.pipe(output, { end: false });
+  child.then(
+    (result) => {
+      if (result.failed) {
+        const detail = result.signal ? `was killed by ${result.signal}` : undefined;
+        const stderr = typeof result.stderr === 'string' ? result.stderr : '';
+        output.destroy(new ProcessError(command, result.exitCode, tail(stderr), detail));
+      } else output.end();
+    },
+    (error: unknown) => output.destroy(error instanceof Error ? error : new Error(String(error))),
+  );
+  output.on('close', () => {
+    if (child.exitCode === null) child.kill();
+  });
+  return output;
 }
