@@ -108,11 +108,9 @@ async function freePort(): Promise<number> {
  * template (per installed Glance version) and copy it for each server.
  */
 async function templateDatabase(): Promise<string> {
-  const version = (
-    await runCommand('dpkg-query', ['-W', '-f=${Version}', 'glance-api'], { reject: false })
-  ).stdout
-    .trim()
-    .replace(/[^A-Za-z0-9.+~-]/g, '_');
+  // `dpkg-query -W` prints "glance-api<TAB>version".
+  const listed = (await runCommand('dpkg-query', ['-W', 'glance-api'], { reject: false })).stdout;
+  const version = (listed.trim().split('\t')[1] ?? '').replace(/[^A-Za-z0-9.+~-]/g, '_');
   const home = toolkitPath('test-output', 'glance');
   await mkdir(home, { recursive: true });
   const template = join(home, `template-${version || 'unknown'}.sqlite`);
