@@ -480,17 +480,15 @@ async function startKeystone(token: string, imageEndpoint: string): Promise<Keys
         return;
       }
       if (state.refuse) {
-        response
-          .writeHead(401, { 'content-type': 'application/json' })
-          .end(
-            JSON.stringify({
-              error: {
-                code: 401,
-                title: 'Unauthorized',
-                message: `The request you have made requires authentication: ${body}`,
-              },
-            }),
-          );
+        response.writeHead(401, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            error: {
+              code: 401,
+              title: 'Unauthorized',
+              message: `The request you have made requires authentication: ${body}`,
+            },
+          }),
+        );
         return;
       }
       const catalog = [
@@ -506,13 +504,11 @@ async function startKeystone(token: string, imageEndpoint: string): Promise<Keys
           ],
         },
       ];
-      response
-        .writeHead(201, { 'content-type': 'application/json', 'x-subject-token': token })
-        .end(
-          JSON.stringify({
-            token: { methods: ['password'], expires_at: '2099-01-01T00:00:00.000000Z', catalog },
-          }),
-        );
+      response.writeHead(201, { 'content-type': 'application/json', 'x-subject-token': token }).end(
+        JSON.stringify({
+          token: { methods: ['password'], expires_at: '2099-01-01T00:00:00.000000Z', catalog },
+        }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
