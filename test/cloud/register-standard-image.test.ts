@@ -51,7 +51,7 @@ describeAsRoot('emi register: the standard image in a local Glance', () => {
   it(
     'uploads kernel, ramdisk and root filesystem as linked aki/ari/ami images equal to the artifacts',
     async () => {
-        const run = await runEmi(
+      const run = await runEmi(
         ['register', 'euca-debian-emi.x86_64', '--cloud', 'local', '--from', image.dir],
         {
           cwd: repo.dir,
@@ -61,7 +61,7 @@ describeAsRoot('emi register: the standard image in a local Glance', () => {
       );
       expect(run.stderr).toBe('');
       expect(run.exitCode).toBe(0);
-  
+
       const client = new GlanceClient({ endpoint: glance.url });
       const images = await client.listImages({ image_name: 'euca-debian-emi', image_arch: 'x86_64' });
       expect(images).toHaveLength(3);
