@@ -57,10 +57,12 @@ export async function validateCatalog(options: ValidateOptions): Promise<Validat
 export function withPlannedFiles(
   catalog: LoadedCatalog,
   files: readonly { path: string; content: string }[],
+  removed: readonly string[] = [],
 ): LoadedCatalog {
-  let records = catalog.view.records;
-  const imageIds = new Map(catalog.view.imageIds);
-  const problems = [...catalog.problems];
+  const gone = new Set(removed);
+  let records = catalog.view.records.filter((record) => !gone.has(record.file));
+  const imageIds = new Map([...catalog.view.imageIds].filter(([path]) => !gone.has(path)));
+  const problems = catalog.problems.filter((problem) => !gone.has(problem.file));
   for (const file of files) {
     if (isRecordPath(file.path)) {
       records = records.filter((record) => record.file !== file.path);
@@ -71,19 +73,8 @@ export function withPlannedFiles(
       imageIds.set(file.path, file.content);
     }
   }
-  return { ...catalog, problems, view: { ...catalog.view, records, imageIds } };
-}
-
-/** Checks planned files against the working tree's catalog, as `emi validate` would, writing nothing. */
-export async function validatePlannedFiles(
-  root: string,
-  files: readonly { path: string; content: string }[],
-): Promise<ValidationReport> {
-  const loaded = await loadCatalog(worktreeReader(root));
-  return reportProblems(
-    withPlannedFiles(loaded, files),
-    files.map((file) => file.path),
-  );
+  const strayRecordFiles = catalog.view.strayRecordFiles.filter((path) => !gone.has(path));
+  return { ...catalog, problems, view: { ...catalog.view, records, imageIds, strayRecordFiles } };
 }
 
 /** Checks an already loaded catalog, limited to `scope` (paths) when given. */

@@ -275,6 +275,11 @@ export async function addPaths(cwd: string, paths: string[]): Promise<void> {
   await raw(cwd, ['add', '--all', '--', ...paths]);
 }
 
+/** Takes paths out of the index again (back to HEAD, or out of it in a repository without commits). */
+export async function unstagePaths(cwd: string, paths: string[]): Promise<void> {
+  await raw(cwd, ['reset', '--quiet', '--', ...paths]);
+}
+
 /** Commits what is staged; the message goes through a file argument, never a shell string. */
 export async function commitStaged(cwd: string, options: CommitOptions): Promise<string> {
   const args = ['commit', '--quiet', '--cleanup=verbatim', '--file=-'];
