@@ -329,6 +329,32 @@ describe.skipIf(!available && !process.env.CI)('emi register against a local Gla
     await writeFile(join(repo.dir, path), text);
   });
 
+  it('--record-from records what --no-record --json runs printed, without the cloud', async () => {
+    const path = recordPath(latest.record);
+    const withIds = await readRecord(latest.record);
+    await repo.commit({ [path]: renderRecord({ ...withIds, registrations: undefined }) });
+    const run = await register([
+      'euca-debian-emi.x86_64',
+      '--cloud',
+      'local',
+      '--from',
+      latest.dir,
+      '--no-record',
+      '--json',
+    ]);
+    expect(run.exitCode).toBe(0);
+    expect((await readRecord(latest.record)).registrations).toBeUndefined();
+    const results = join(work, 'results.jsonl');
+    await writeFile(results, run.stdout);
+    const recorded = await runEmi(['register', '--record-from', results], {
+      cwd: repo.dir,
+      env: { OS_CLIENT_CONFIG_FILE: '/nonexistent' },
+    });
+    expect(recorded.stderr).toBe('');
+    expect(recorded.exitCode).toBe(0);
+    expect((await readRecord(latest.record)).registrations).toEqual(withIds.registrations);
+  });
+
   it('never prints a secret: not from the environment, not from Keystone, not in errors', async () => {
     const password = 'Pa55-word-from-the-environment';
     const token = 'gAAAAAB-keystone-token-0123456789';

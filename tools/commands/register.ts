@@ -15,7 +15,12 @@ import type { OsInfo } from '../cloud/image-properties.js';
 import { type ImageParts, localParts, partRoles, releaseParts } from '../cloud/image-sources.js';
 import { planRegistration, planWritesNothing, type RegistrationPlan } from '../cloud/plan-registration.js';
 import { writeRegistration } from '../cloud/record-registration.js';
-import { applyRegistration, listLineImages, type RegisterEvent } from '../cloud/register-images.js';
+import {
+  applyRegistration,
+  listLineImages,
+  type RegisterEvent,
+  type Registration,
+} from '../cloud/register-images.js';
 import { ExitCode, UsageError, UserError } from '../lib/errors.js';
 import { requireRepoRoot } from '../lib/git.js';
 import { recipesDir, recordsDir } from '../lib/paths.js';
@@ -201,7 +206,57 @@ async function register(
   return ExitCode.ok;
 }
 
+/** A registration row of an earlier `emi register --json` run's result line. */
+function parseResultLine(file: string, line: string, number: number) {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    throw new UserError(`${file}:${number}: not a JSON line`);
+  }
+  const result = parsed as { type?: unknown; record?: unknown; registration?: Record<string, unknown> };
+  if (result.type !== 'result') return undefined;
+  const registration = result.registration ?? {};
+  const fields = ['cloud', 'image_id', 'kernel_id', 'ramdisk_id', 'registered_at'] as const;
+  if (typeof result.record !== 'string' || !fields.every((field) => typeof registration[field] === 'string'))
+    throw new UserError(`${file}:${number}: a result line without its record and registration`);
+  return { record: result.record, registration: registration as unknown as Registration };
+}
+
+/**
+ * --record-from FILE: records registrations that `emi register --json` runs printed (e.g. one job
+ * per cloud, each without write access to the repository), with no cloud contacted.
+ */
+async function recordFrom(file: string, context: CommandContext): Promise<ExitCode> {
+  const root = await requireRepoRoot(context.cwd);
+  const text = await readFile(resolve(context.cwd, file), 'utf8').catch(() => {
+    throw new UserError(`--record-from ${file}: cannot be read`);
+  });
+  const rows = text
+    .split('\n')
+    .map((line, index) => (line.trim() ? parseResultLine(file, line, index + 1) : undefined))
+    .filter((row) => row !== undefined);
+  if (rows.length === 0) throw new UserError(`${file} holds no result line of emi register --json`);
+  for (const row of rows) {
+    const match = /^EMI-IDs\/([a-z0-9][a-z0-9.-]*-emi)\.(x86_64|i386|aarch64)\.yaml$/.exec(row.record);
+    if (!match) throw new UserError(`${file}: "${row.record}" is not a record path`);
+    const record = await readLineRecord(root, row.record);
+    const recorded = await writeRegistration(root, record, row.registration);
+    context.out(
+      `${recorded.written ? 'recorded' : 'already recorded'}: ${row.record} in ${row.registration.cloud} (image ${row.registration.image_id})\n`,
+    );
+  }
+  return ExitCode.ok;
+}
+
 export const run: CommandRun = async (values, positionals, context) => {
+  if (values['record-from'] !== undefined) {
+    if (positionals.length > 0 || values.cloud !== undefined)
+      throw new UsageError('--record-from FILE takes no LINE or --cloud: the file names both');
+    return recordFrom(values['record-from'] as string, context);
+  }
+  if (positionals.length === 0)
+    throw new UsageError('which image line? give LINE (e.g. euca-debian-emi.x86_64)');
   // Filled as soon as they are known (from clouds.yaml, the environment, Keystone), so that any
   // error thrown later is printed without them.
   const secrets: string[] = [];

@@ -264,8 +264,8 @@ export const commands: CommandSpec[] = [
   {
     name: 'register',
     summary: 'upload a recorded release to an OpenStack cloud (Glance) and record the image IDs',
-    args: 'LINE',
-    positionals: { min: 1, max: 1 },
+    args: 'LINE | --record-from FILE',
+    positionals: { min: 0, max: 1 },
     options: {
       cloud: { type: 'string', value: 'NAME', description: 'the cloud in clouds.yaml (default: $OS_CLOUD)' },
       arch: { type: 'string', value: 'A', description: 'the architecture, when LINE is only an image_name' },
@@ -299,6 +299,11 @@ export const commands: CommandSpec[] = [
         description: "public, community, shared or private (default: the cloud's; public needs an admin)",
       },
       'no-record': { type: 'boolean', description: 'register, but leave the record in EMI-IDs/ as it is' },
+      'record-from': {
+        type: 'string',
+        value: 'FILE',
+        description: 'only record the registrations in the result lines of earlier --json runs (no cloud)',
+      },
       'dry-run': {
         type: 'boolean',
         description: 'show what would be deleted, uploaded, reused and hidden; write nothing',
