@@ -33,6 +33,7 @@ export const unitTests = [
   'test/changelog/render/notes.test.ts',
   'test/changelog/trace-lines.test.ts',
   'test/commands/build-progress.test.ts',
+  'test/docs.test.ts',
   'test/groups.test.ts',
   'test/image-build/apt-sources.test.ts',
   'test/image-build/events.test.ts',
