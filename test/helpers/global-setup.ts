@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rootSkipReason, skipRootTests } from './root-tests.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 /** Written after each build made here: tsc does not touch outputs whose content did not change. */
@@ -43,6 +44,7 @@ export function staleSource(): string | undefined {
 }
 
 export function setup(): void {
+  if (skipRootTests) console.info(`emi: the root test groups are skipped: ${rootSkipReason}`);
   const stale = staleSource();
   if (stale === undefined) return;
   console.log(`dist/ is older than ${stale}: compiling tools/ (npm run build)`);

@@ -49,6 +49,35 @@ export const commands: CommandSpec[] = [
     load: () => import('./new-emi.js'),
   },
   {
+    name: 'recipe',
+    summary: 'make a new recipe folder: emi recipe new NAME',
+    args: 'new NAME',
+    positionals: { min: 2, max: 2 },
+    options: {
+      from: { type: 'string', value: 'RECIPE', description: 'copy this recipe (its overlays and hooks too)' },
+      line: {
+        type: 'string',
+        value: 'IMAGE_NAME',
+        description: 'the first image line (default: euca-<NAME>-emi)',
+      },
+      arch: {
+        type: 'string',
+        value: 'A',
+        multiple: true,
+        description: 'an arch of the line (repeat for more; default: x86_64)',
+      },
+      'dry-run': { type: 'boolean', description: 'show the files, write nothing' },
+      json,
+    },
+    description:
+      'Writes recipes/NAME/ with a commented, schema-valid recipe.yaml, an overlay/ and a hooks/ folder and one image line, checked as `emi validate` would before anything is written; refuses a name that is taken or invalid, and prints the next steps (validate, plan, a local build and boot check, the pull request).',
+    examples: [
+      'emi recipe new debian-web --line euca-debian-web-emi --arch x86_64',
+      'emi recipe new debian-small --from debian-based --line euca-debian-small-emi',
+    ],
+    load: () => import('./recipe.js'),
+  },
+  {
     name: 'validate',
     summary: 'check records, recipes and image-ids/ (npm run validate)',
     args: '[paths…]',
