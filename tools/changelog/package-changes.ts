@@ -4,7 +4,7 @@
  * changed between two of them. Pure.
  */
 import type { PackageChanges } from '../schemas/generated/changelog.js';
-import { compareDebianVersions } from './debian-version.js';
+import { compareDebianVersions } from '../lib/debian-version.js';
 
 export interface ManifestDefect {
   line: number;

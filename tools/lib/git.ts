@@ -402,3 +402,173 @@ export async function getCommitterIdent(cwd: string): Promise<string | undefined
   const result = await runCommand('git', ['var', 'GIT_COMMITTER_IDENT'], { cwd, reject: false });
   return result.exitCode === 0 ? result.stdout.trim() : undefined;
 }
+
+export interface TreeListEntry {
+  /** 100644, 100755, 120000 (symlink), 160000 (submodule), 040000 (tree). */
+  mode: string;
+  type: string;
+  oid: string;
+  path: string;
+}
+
+/** Every blob under the pathspecs at a commit or tree (`git ls-tree -r`), with its id; sorted by path. */
+export async function listTreeAt(
+  cwd: string,
+  treeish: string,
+  pathspecs: string[] = [],
+): Promise<TreeListEntry[]> {
+  const output = await raw(cwd, [
+    '-c',
+    'core.quotePath=false',
+    'ls-tree',
+    '-r',
+    '-z',
+    '--full-tree',
+    treeish,
+    '--',
+    ...pathspecs,
+  ]);
+  return output
+    .split('\0')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const tab = line.indexOf('\t');
+      const [mode = '', type = '', oid = ''] = line.slice(0, tab).split(' ');
+      return { mode, type, oid, path: line.slice(tab + 1) };
+    });
+}
+
+/** The commit a revision names, or undefined when it names none. */
+export async function resolveCommit(cwd: string, revision: string): Promise<string | undefined> {
+  if (revision.startsWith('-')) return undefined;
+  const result = await runCommand(
+    'git',
+    ['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`],
+    {
+      cwd,
+      reject: false,
+    },
+  );
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
+/** The best common ancestor of two commits, or undefined when they share no history. */
+export async function findMergeBase(cwd: string, a: string, b: string): Promise<string | undefined> {
+  const result = await runCommand('git', ['merge-base', a, b], { cwd, reject: false });
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
+/**
+ * The tree a merge of `theirs` into `ours` would make, without touching the working tree or the
+ * index (`git merge-tree --write-tree`, git 2.38+); conflicted paths when it does not merge cleanly.
+ */
+export async function mergeTrees(
+  cwd: string,
+  ours: string,
+  theirs: string,
+): Promise<{ tree: string; conflicts: string[] }> {
+  const result = await runCommand(
+    'git',
+    ['merge-tree', '--write-tree', '--name-only', '-z', '--no-messages', ours, theirs],
+    { cwd, reject: false },
+  );
+  if (result.exitCode !== 0 && result.exitCode !== 1)
+    throw new ProcessError('git merge-tree', result.exitCode, tail(result.stderr));
+  const [tree = '', ...rest] = result.stdout.split('\0');
+  return {
+    tree: tree.trim(),
+    conflicts: result.exitCode === 1 ? rest.filter((path) => path.trim() !== '') : [],
+  };
+}
+
+/** The last commit reachable from `revision` that changed the path, or undefined. */
+export async function findLastChange(
+  cwd: string,
+  revision: string,
+  path: string,
+): Promise<string | undefined> {
+  const output = await rawWithCommits(
+    cwd,
+    ['log', '-1', '--format=%H', revision, '--', path],
+    '',
+    (text) => text,
+  );
+  return output.trim() || undefined;
+}
+
+export interface StatusEntry {
+  /** Two-letter porcelain status: ' M', 'M ', '??' (untracked), '!!' (ignored) … */
+  status: string;
+  path: string;
+}
+
+/** Changes against HEAD under the pathspecs, untracked and ignored files included (`git status`). */
+export async function listWorkingChanges(
+  cwd: string,
+  pathspecs: string[],
+  options: { ignored?: boolean } = {},
+): Promise<StatusEntry[]> {
+  const output = await raw(cwd, [
+    'status',
+    '--porcelain=v1',
+    '-z',
+    '--untracked-files=all',
+    ...(options.ignored ? ['--ignored=matching'] : []),
+    '--',
+    ...pathspecs,
+  ]);
+  const fields = output.split('\0');
+  const entries: StatusEntry[] = [];
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i] ?? '';
+    if (field.length < 4) continue;
+    const status = field.slice(0, 2);
+    entries.push({ status, path: field.slice(3) });
+    // A rename or copy is followed by its old path.
+    if (status[0] === 'R' || status[0] === 'C') i++;
+  }
+  return entries;
+}
+
+/** `git fetch <remote> <branch>`; returns the fetched commit. */
+export async function fetchBranch(cwd: string, remote: string, branch: string): Promise<string> {
+  await runCommand(
+    'git',
+    ['fetch', '--quiet', '--no-tags', remote, `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`],
+    {
+      cwd,
+    },
+  );
+  return (await raw(cwd, ['rev-parse', `refs/remotes/${remote}/${branch}`])).trim();
+}
+
+/** Rebases the current branch onto `upstream`; on a conflict the rebase is aborted and false returned. */
+export async function rebaseOnto(cwd: string, upstream: string): Promise<boolean> {
+  const result = await runCommand('git', ['rebase', '--quiet', '--no-autostash', upstream], {
+    cwd,
+    reject: false,
+  });
+  if (result.exitCode === 0) return true;
+  await runCommand('git', ['rebase', '--abort'], { cwd, reject: false });
+  return false;
+}
+
+export type PushResult = { ok: true } | { ok: false; rejected: boolean; message: string };
+
+/**
+ * Pushes `HEAD` to a branch of a remote, never forced. A non-fast-forward rejection (someone pushed
+ * first) is reported as `rejected`, for the caller to fetch, rebase and try again.
+ */
+export async function pushHead(cwd: string, remote: string, branch: string): Promise<PushResult> {
+  const result = await runCommand('git', ['push', '--porcelain', remote, `HEAD:refs/heads/${branch}`], {
+    cwd,
+    reject: false,
+  });
+  if (result.exitCode === 0) return { ok: true };
+  const text = `${result.stdout}\n${result.stderr}`;
+  const rejected =
+    /\[rejected\]|non-fast-forward|fetch first|\[remote rejected\].*(cannot lock ref|incorrect old value)/.test(
+      text,
+    );
+  return { ok: false, rejected, message: tail(result.stderr || result.stdout, 5).trim() };
+}
