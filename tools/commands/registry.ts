@@ -66,6 +66,58 @@ export const commands: CommandSpec[] = [
     load: () => import('./validate.js'),
   },
   {
+    name: 'plan',
+    summary: 'say which images need building and why (new line, recipe changed, archive updates)',
+    options: {
+      recipe: {
+        type: 'string',
+        value: 'R',
+        description: 'only this recipe (default: $EMI_RECIPE, else all)',
+      },
+      line: { type: 'string', value: 'NAME', description: 'only this image line (default: $EMI_LINE)' },
+      arch: { type: 'string', value: 'A', description: 'only this arch (default: $EMI_ARCH)' },
+      force: {
+        type: 'boolean',
+        description: 'build the selected images even when up to date ($EMI_FORCE=true)',
+      },
+      refresh: {
+        type: 'boolean',
+        description:
+          'also rebuild lines whose packages have newer versions in the archive (reads the mirror)',
+      },
+      mirror: {
+        type: 'string',
+        value: 'URL',
+        description: "--refresh: the mirror (default: $EMI_MIRROR, the recipe's, the host's apt one)",
+      },
+      keyring: {
+        type: 'string',
+        value: 'FILE',
+        description: "--refresh: the keyring gpgv checks Release files with (default: the distribution's)",
+      },
+      base: {
+        type: 'string',
+        value: 'REF',
+        description:
+          'plan what merging HEAD into REF would rebuild (pull requests), against the records of REF',
+      },
+      matrix: {
+        type: 'boolean',
+        description: 'print the GitHub Actions matrix of the images to build ({"include":[…]})',
+      },
+      json,
+    },
+    description:
+      "Compares each recipe's digest (over the files git tracks at HEAD) with recipe_digest in the line's current record. Decisions: new line, recipe changed (naming the inputs added, removed and changed since the commit that wrote the record), archive has updates (--refresh), forced, up to date. Recipe folders with unsafe names and symlinked recipe folders are refused. More than 256 images for --matrix is an error.",
+    examples: [
+      'emi plan',
+      'emi plan --matrix',
+      'emi plan --refresh --recipe debian-based',
+      'emi plan --base origin/main --json',
+    ],
+    load: () => import('./plan.js'),
+  },
+  {
     name: 'build',
     summary: 'build the images of a recipe (npm run build-image)',
     args: 'RECIPE',
