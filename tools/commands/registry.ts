@@ -148,6 +148,11 @@ export const commands: CommandSpec[] = [
       record: { type: 'string', value: 'FILE', description: 'build this record instead of a new release' },
       epoch: { type: 'string', value: 'N', description: 'the moment of the new release (default: now)' },
       zst: { type: 'boolean', description: 'also write <image>.img.zst' },
+      force: {
+        type: 'boolean',
+        description:
+          'build even when the line is up to date (its record has this recipe digest; $EMI_FORCE=true)',
+      },
       'no-record': { type: 'boolean', description: 'write no record in EMI-IDs/ and image-ids/' },
       'no-verify': {
         type: 'boolean',

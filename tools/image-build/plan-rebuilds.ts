@@ -79,8 +79,10 @@ export interface PlanRebuildsOptions {
   force?: boolean;
   /** --base REF: plan what merging HEAD into REF would rebuild. */
   base?: string;
-  /** Read recipes and records from this reader instead of HEAD (emi build: the tracked working tree). */
+  /** Read records (and recipes) from this reader instead of HEAD (emi build: the working tree). */
   reader?: TreeReader;
+  /** Read recipes from this reader (emi build: only the files git tracks in the working tree). */
+  recipeReader?: TreeReader;
   refresh?: RefreshLine;
 }
 
@@ -214,9 +216,10 @@ export async function planRebuilds(options: PlanRebuildsOptions): Promise<Rebuil
     base = { ref: options.base, commit: baseCommit, tree: merged.tree };
   }
   const reader = options.reader ?? commitReader(root, treeish);
+  const recipeReader = options.recipeReader ?? reader;
 
-  assertRecipeFolders(await reader.list(recipesDir));
-  const recipeSet = await loadRecipes(reader);
+  assertRecipeFolders(await recipeReader.list(recipesDir));
+  const recipeSet = await loadRecipes(recipeReader);
   const wanted = [...recipeSet.recipes.values()]
     .filter((loaded) => options.recipe === undefined || loaded.name === options.recipe)
     .sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -232,7 +235,7 @@ export async function planRebuilds(options: PlanRebuildsOptions): Promise<Rebuil
   if (problems.length > 0)
     throw new UserError(`the recipes have problems:\n${problems.map(formatProblem).join('\n')}`);
 
-  const [records, digests] = await Promise.all([readRecords(reader), digestRecipes(reader, wanted)]);
+  const [records, digests] = await Promise.all([readRecords(reader), digestRecipes(recipeReader, wanted)]);
   const manifests = options.refresh
     ? await reader.read([...records.values()].map((r) => packagesPath(r)))
     : undefined;
@@ -336,11 +339,19 @@ export async function planRebuilds(options: PlanRebuildsOptions): Promise<Rebuil
 
 /** The GitHub Actions matrix of the images to build; more than a workflow run allows is an error. */
 export function planMatrix(plan: RebuildPlan): {
-  include: { recipe: string; line: string; arch: Arch; reasons: string[] }[];
+  include: { recipe: string; line: string; arch: Arch; reasons: string[]; force: boolean }[];
 } {
+  // force: the build job must build the entry even where its own look at the recipe alone would
+  // call it up to date (archive updates, --force).
   const include = plan.images
     .filter((image) => image.build)
-    .map((image) => ({ recipe: image.recipe, line: image.line, arch: image.arch, reasons: image.reasons }));
+    .map((image) => ({
+      recipe: image.recipe,
+      line: image.line,
+      arch: image.arch,
+      reasons: image.reasons,
+      force: image.decision === 'archive has updates' || image.decision === 'forced',
+    }));
   if (include.length > maxMatrixEntries)
     throw new UserError(
       `the plan has ${include.length} images to build, more than the ${maxMatrixEntries} jobs a workflow run allows: narrow it with --recipe, --line or --arch`,
