@@ -214,6 +214,7 @@ describe('emi plan with hostile recipe folder names', () => {
           line: 'euca-large-debian-emi',
           arch: 'i386',
           reasons: ['new line: EMI-IDs/euca-large-debian-emi.i386.yaml does not exist yet'],
+          force: false,
         },
       ],
     });
