@@ -269,6 +269,33 @@ export const commands: CommandSpec[] = [
     load: () => import('./verify-image.js'),
   },
   {
+    name: 'record',
+    summary: "commit the record files of finished builds to main (the workflow's record job)",
+    args: 'commit',
+    positionals: { min: 1, max: 1 },
+    options: {
+      from: {
+        type: 'string',
+        value: 'DIR',
+        description: 'bring in the EMI-IDs/ and image-ids/ files of this folder first (the build artifacts)',
+      },
+      'built-from': {
+        type: 'string',
+        value: 'COMMIT',
+        description:
+          'the commit the builds started from (default: HEAD); a record that moved on main since then is not overwritten',
+      },
+      remote: { type: 'string', value: 'NAME', description: 'the remote to push to (default: origin)' },
+      branch: { type: 'string', value: 'NAME', description: 'the branch to push to (default: main)' },
+      'no-push': { type: 'boolean', description: 'commit, but push nothing' },
+      json,
+    },
+    description:
+      'Stages only EMI-IDs/ and image-ids/ and refuses any other change in the working tree, naming it. Commits as github-actions[bot] (or $EMI_BOT_NAME and $EMI_BOT_EMAIL) with a subject naming the images and a body saying from which commit and recipe digest each was built. Pushes HEAD to the branch, never forced: when someone pushed first, it fetches, checks again that no recorded line moved on the branch since the build started, rebases and retries (at most 5 tries, waits with jitter).',
+    examples: ['emi record commit --from records/ --built-from "$GITHUB_SHA"', 'emi record commit --no-push'],
+    load: () => import('./record.js'),
+  },
+  {
     name: 'changelog',
     summary:
       'render the image changelog from git: Markdown, a static site, Atom feeds, JSON (npm run changelog)',

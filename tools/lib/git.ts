@@ -266,6 +266,8 @@ export async function getRemoteUrl(cwd: string, remote = 'origin'): Promise<stri
 export interface CommitOptions {
   message: string;
   author?: { name: string; email: string; date?: string };
+  /** Who commits (default: the configured user); a bot commits as itself. */
+  committer?: { name: string; email: string };
   committerDate?: string;
   allowEmpty?: boolean;
   noVerify?: boolean;
@@ -284,6 +286,10 @@ export async function commitStaged(cwd: string, options: CommitOptions): Promise
   if (options.author?.date) args.push(`--date=${options.author.date}`);
   const env: Record<string, string> = {};
   if (options.committerDate) env.GIT_COMMITTER_DATE = options.committerDate;
+  if (options.committer) {
+    env.GIT_COMMITTER_NAME = options.committer.name;
+    env.GIT_COMMITTER_EMAIL = options.committer.email;
+  }
   await runCommand('git', args, { cwd, input: options.message, env });
   return (await raw(cwd, ['rev-parse', 'HEAD'])).trim();
 }
@@ -566,8 +572,9 @@ export async function pushHead(cwd: string, remote: string, branch: string): Pro
   });
   if (result.exitCode === 0) return { ok: true };
   const text = `${result.stdout}\n${result.stderr}`;
+  // A ref that moved while the push was received ("cannot lock ref … but expected …") is a race too.
   const rejected =
-    /\[rejected\]|non-fast-forward|fetch first|\[remote rejected\].*(cannot lock ref|incorrect old value)/.test(
+    /\[rejected\]|non-fast-forward|fetch first|cannot lock ref|incorrect old value|failed to update ref/.test(
       text,
     );
   return { ok: false, rejected, message: tail(result.stderr || result.stdout, 5).trim() };
