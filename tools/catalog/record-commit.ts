@@ -150,6 +150,52 @@ export function recordCommitMessage(
   );
 }
 
+/** Refuses any change in the working tree outside EMI-IDs/ and image-ids/ (naming it), and deletions. */
+export async function assertOnlyRecordChanges(root: string): Promise<StatusEntry[]> {
+  const changes = await listWorkingChanges(root, []);
+  const outside = changes.filter((change) => !isRecordArea(change.path));
+  if (outside.length > 0)
+    throw new UserError(
+      `refusing to commit: only ${recordsDir}/ and ${imageIdsDir}/ may change, and these did:\n  ${outside.map(describe).join('\n  ')}`,
+    );
+  const deleted = changes.filter((change) => change.status.includes('D'));
+  if (deleted.length > 0)
+    throw new UserError(
+      `refusing to commit: a build never deletes records, and these are deleted: ${deleted.map((c) => c.path).join(', ')}`,
+    );
+  return changes;
+}
+
+/**
+ * `emi record check`: what a build left in the working tree may be recorded (only record files,
+ * all valid); copies them into `copyTo` (a new or empty folder), for the record job to take over.
+ */
+export async function checkRecordChanges(options: { cwd: string; copyTo?: string }): Promise<string[]> {
+  const root = await requireRepoRoot(options.cwd);
+  const changes = await assertOnlyRecordChanges(root);
+  const paths = changes.map((change) => change.path).sort();
+  const files = [];
+  for (const path of paths) files.push({ path, content: await readFile(join(root, path), 'utf8') });
+  if (files.length > 0) {
+    const report = await validatePlannedFiles(root, files);
+    if (!report.ok)
+      throw new UserError(
+        `the records would not validate:\n${report.problems.map(formatProblem).join('\n')}`,
+      );
+  }
+  if (options.copyTo !== undefined) {
+    const existing = await readdir(options.copyTo).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw new UserError(`cannot use --copy-to ${options.copyTo}: ${error.code ?? error.message}`);
+    });
+    if (existing.length > 0) throw new UserError(`--copy-to ${options.copyTo} is not empty`);
+    await writeFilesAtomic(
+      files.map((file) => ({ path: join(options.copyTo as string, file.path), content: file.content })),
+    );
+  }
+  return paths;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function commitRecords(options: RecordCommitOptions): Promise<RecordCommitResult> {
@@ -165,17 +211,7 @@ export async function commitRecords(options: RecordCommitOptions): Promise<Recor
 
   // Plan: everything is checked before the working tree or the branch changes.
   const incoming = options.from === undefined ? [] : await readArtifactFiles(options.from);
-  const before = await listWorkingChanges(root, []);
-  const outside = before.filter((change) => !isRecordArea(change.path));
-  if (outside.length > 0)
-    throw new UserError(
-      `refusing to commit: only ${recordsDir}/ and ${imageIdsDir}/ may change, and these did:\n  ${outside.map(describe).join('\n  ')}`,
-    );
-  const deleted = before.filter((change) => change.status.includes('D'));
-  if (deleted.length > 0)
-    throw new UserError(
-      `refusing to commit: a build never deletes records, and these are deleted: ${deleted.map((c) => c.path).join(', ')}`,
-    );
+  await assertOnlyRecordChanges(root);
   if (incoming.length > 0) {
     const report = await validatePlannedFiles(root, incoming);
     if (!report.ok)

@@ -1,6 +1,12 @@
+import { appendFile } from 'node:fs/promises';
 import { readHostSources } from '../image-build/apt-sources.js';
 import { createArchiveRefresh } from '../image-build/archive-updates.js';
-import { planMatrix, planRebuilds, type RebuildPlan } from '../image-build/plan-rebuilds.js';
+import {
+  planMatrix,
+  planRebuilds,
+  type RebuildPlan,
+  renderPlanMarkdown,
+} from '../image-build/plan-rebuilds.js';
 import { ExitCode, UsageError } from '../lib/errors.js';
 import type { CommandContext, CommandRun } from './types.js';
 
@@ -45,7 +51,7 @@ export const run: CommandRun = async (values, _positionals, context) => {
   const line = pick(values, 'line', context.env, 'EMI_LINE');
   const arch = pick(values, 'arch', context.env, 'EMI_ARCH');
   const force = Boolean(values.force) || parseForce(pick({}, '', context.env, 'EMI_FORCE'));
-  const refresh = Boolean(values.refresh);
+  const refresh = Boolean(values.refresh) || /^(true|1|yes)$/i.test(context.env.EMI_REFRESH ?? '');
   const base = values.base as string | undefined;
   if (base === '') throw new UsageError('--base needs a branch or commit, e.g. --base origin/main');
   const plan = await planRebuilds({
@@ -72,6 +78,16 @@ export const run: CommandRun = async (values, _positionals, context) => {
     context.err(`emi: note: not committed, so not in this plan (emi build refuses them): ${shown}${more}\n`);
   }
   const errors = plan.images.filter((image) => image.error);
+  if (values.github) {
+    // A workflow step: the matrix and its size as step outputs, the plan as the job summary.
+    const output = context.env.GITHUB_OUTPUT;
+    if (!output)
+      throw new UsageError('--github writes to $GITHUB_OUTPUT, which is not set (run it in a workflow)');
+    const matrix = planMatrix(plan);
+    await appendFile(output, `matrix=${JSON.stringify(matrix)}\ncount=${matrix.include.length}\n`);
+    if (context.env.GITHUB_STEP_SUMMARY)
+      await appendFile(context.env.GITHUB_STEP_SUMMARY, renderPlanMarkdown(plan));
+  }
   if (values.matrix) context.out(`${JSON.stringify(planMatrix(plan))}\n`);
   else if (values.json) context.out(`${JSON.stringify(plan)}\n`);
   else printText(plan, context);

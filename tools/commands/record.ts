@@ -1,4 +1,4 @@
-import { commitRecords } from '../catalog/record-commit.js';
+import { checkRecordChanges, commitRecords } from '../catalog/record-commit.js';
 import { ExitCode, UsageError } from '../lib/errors.js';
 import type { CommandRun } from './types.js';
 
@@ -13,11 +13,16 @@ function runUrl(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 export const run: CommandRun = async (values, positionals, context) => {
-  if (positionals[0] !== 'commit')
-    throw new UsageError(
-      `unknown record action ${JSON.stringify(positionals[0])}: the one action is "commit"`,
-    );
   const string = (name: string) => values[name] as string | undefined;
+  if (positionals[0] === 'check') {
+    const copyTo = string('copy-to');
+    const paths = await checkRecordChanges({ cwd: context.cwd, ...(copyTo === undefined ? {} : { copyTo }) });
+    if (values.json) context.out(`${JSON.stringify({ files: paths })}\n`);
+    else context.out(paths.length > 0 ? `${paths.join('\n')}\n` : 'no record files changed\n');
+    return ExitCode.ok;
+  }
+  if (positionals[0] !== 'commit')
+    throw new UsageError(`unknown record action ${JSON.stringify(positionals[0])}: use "check" or "commit"`);
   const botName = context.env.EMI_BOT_NAME;
   const botEmail = context.env.EMI_BOT_EMAIL;
   const url = runUrl(context.env);

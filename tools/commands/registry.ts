@@ -105,6 +105,11 @@ export const commands: CommandSpec[] = [
         type: 'boolean',
         description: 'print the GitHub Actions matrix of the images to build ({"include":[…]})',
       },
+      github: {
+        type: 'boolean',
+        description:
+          'in a workflow: also write matrix= and count= to $GITHUB_OUTPUT and the plan to $GITHUB_STEP_SUMMARY',
+      },
       json,
     },
     description:
@@ -169,6 +174,17 @@ export const commands: CommandSpec[] = [
       'emi build debian-based --plan --json',
     ],
     load: () => import('./build.js'),
+  },
+  {
+    name: 'build-summary',
+    summary: "render emi build's JSON progress as a Markdown job summary (for $GITHUB_STEP_SUMMARY)",
+    args: 'PROGRESS_FILE',
+    positionals: { min: 1, max: 1 },
+    options: {},
+    description:
+      "Reads the JSON lines of `emi build --json` and prints Markdown: each image's steps with their times, the boot check's verdicts and boot times (from verify.json beside the artifacts), the artifact sizes and the record files written.",
+    examples: ['emi build-summary "$RUNNER_TEMP/progress.jsonl" >> "$GITHUB_STEP_SUMMARY"'],
+    load: () => import('./build-summary.js'),
   },
   {
     name: 'image-ids',
@@ -288,11 +304,20 @@ export const commands: CommandSpec[] = [
       remote: { type: 'string', value: 'NAME', description: 'the remote to push to (default: origin)' },
       branch: { type: 'string', value: 'NAME', description: 'the branch to push to (default: main)' },
       'no-push': { type: 'boolean', description: 'commit, but push nothing' },
+      'copy-to': {
+        type: 'string',
+        value: 'DIR',
+        description: 'check: copy the changed record files into DIR (new or empty), e.g. for an artifact',
+      },
       json,
     },
     description:
-      'Stages only EMI-IDs/ and image-ids/ and refuses any other change in the working tree, naming it. Commits as github-actions[bot] (or $EMI_BOT_NAME and $EMI_BOT_EMAIL) with a subject naming the images and a body saying from which commit and recipe digest each was built. Pushes HEAD to the branch, never forced: when someone pushed first, it fetches, checks again that no recorded line moved on the branch since the build started, rebases and retries (at most 5 tries, waits with jitter).',
-    examples: ['emi record commit --from records/ --built-from "$GITHUB_SHA"', 'emi record commit --no-push'],
+      '`check` refuses a working tree with changes outside EMI-IDs/ and image-ids/ (naming them) or records that do not validate, and lists (or copies) the record files. `commit` stages only EMI-IDs/ and image-ids/ and refuses any other change in the working tree, naming it. Commits as github-actions[bot] (or $EMI_BOT_NAME and $EMI_BOT_EMAIL) with a subject naming the images and a body saying from which commit and recipe digest each was built. Pushes HEAD to the branch, never forced: when someone pushed first, it fetches, checks again that no recorded line moved on the branch since the build started, rebases and retries (at most 5 tries, waits with jitter).',
+    examples: [
+      'emi record check --copy-to "$RUNNER_TEMP/records"',
+      'emi record commit --from records/ --built-from "$GITHUB_SHA"',
+      'emi record commit --no-push',
+    ],
     load: () => import('./record.js'),
   },
   {

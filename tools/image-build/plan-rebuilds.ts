@@ -15,6 +15,7 @@ import {
   requireRepoRoot,
   resolveCommit,
 } from '../lib/git.js';
+import { escapeMarkdown } from '../lib/markdown.js';
 import { recipesDir, recordsDir } from '../lib/paths.js';
 import { formatProblem } from '../lib/problems.js';
 import { commitReader, type TreeReader } from '../lib/tree-reader.js';
@@ -357,4 +358,22 @@ export function planMatrix(plan: RebuildPlan): {
       `the plan has ${include.length} images to build, more than the ${maxMatrixEntries} jobs a workflow run allows: narrow it with --recipe, --line or --arch`,
     );
   return { include };
+}
+
+/** The plan as a Markdown job summary. */
+export function renderPlanMarkdown(plan: RebuildPlan): string {
+  const toBuild = plan.images.filter((image) => image.build);
+  const lines = [
+    `## emi plan: ${toBuild.length === 0 ? 'nothing to build' : `${toBuild.length} image${toBuild.length === 1 ? '' : 's'} to build`}`,
+    '',
+  ];
+  if (plan.images.length > 0) {
+    lines.push('| image | recipe | decision | why |', '|---|---|---|---|');
+    for (const image of plan.images)
+      lines.push(
+        `| ${escapeMarkdown(`${image.line}.${image.arch}`)} | ${escapeMarkdown(image.recipe)} | ${image.error ? 'error' : image.decision} | ${escapeMarkdown(image.error ?? image.reasons.join('; '))} |`,
+      );
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
 }
