@@ -1,3 +1,4 @@
+import { appendFile } from 'node:fs/promises';
 import { checkRecordChanges, commitRecords } from '../catalog/record-commit.js';
 import { ExitCode, UsageError } from '../lib/errors.js';
 import type { CommandRun } from './types.js';
@@ -40,6 +41,19 @@ export const run: CommandRun = async (values, positionals, context) => {
       : {}),
     log: (line) => context.err(`${line}\n`),
   });
+  if (values.github) {
+    // A workflow step: what the release and registration jobs need, as step outputs.
+    const output = context.env.GITHUB_OUTPUT;
+    if (!output)
+      throw new UsageError('--github writes to $GITHUB_OUTPUT, which is not set (run it in a workflow)');
+    const recorded = result.lines.map((line) => ({
+      record: line.path,
+      image_name: line.record.image_name,
+      image_arch: line.record.image_arch,
+      image_version: line.record.image_version,
+    }));
+    await appendFile(output, `commit=${result.commit ?? ''}\nrecorded=${JSON.stringify(recorded)}\n`);
+  }
   if (values.json) {
     context.out(
       `${JSON.stringify({

@@ -304,6 +304,10 @@ export const commands: CommandSpec[] = [
       remote: { type: 'string', value: 'NAME', description: 'the remote to push to (default: origin)' },
       branch: { type: 'string', value: 'NAME', description: 'the branch to push to (default: main)' },
       'no-push': { type: 'boolean', description: 'commit, but push nothing' },
+      github: {
+        type: 'boolean',
+        description: 'commit: write commit= and recorded= (JSON) to $GITHUB_OUTPUT for the jobs that follow',
+      },
       'copy-to': {
         type: 'string',
         value: 'DIR',
