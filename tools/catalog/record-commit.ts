@@ -264,7 +264,7 @@ export async function commitRecords(options: RecordCommitOptions): Promise<Recor
       throw new UserError(
         `refusing to record over a newer record (the build is left unrecorded):\n  ${moved.join('\n  ')}`,
       );
-    if (!(await rebaseOnto(root, `refs/remotes/${remote}/${branch}`)))
+    if (!(await rebaseOnto(root, `refs/remotes/${remote}/${branch}`, bot)))
       throw new UserError(
         `the record commit does not rebase onto ${remote}/${branch}: someone changed the same files meanwhile`,
       );

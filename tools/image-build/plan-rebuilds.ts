@@ -99,7 +99,9 @@ export function describeInputChanges(changes: InputChanges): string {
   if (changes.changed.length > 0) parts.push(`changed ${listPaths(changes.changed)}`);
   if (changes.added.length > 0) parts.push(`added ${listPaths(changes.added)}`);
   if (changes.removed.length > 0) parts.push(`removed ${listPaths(changes.removed)}`);
-  return parts.length > 0 ? parts.join('; ') : 'the same files, another digest';
+  return parts.length > 0
+    ? parts.join('; ')
+    : 'no input changed since, so the recorded digest did not match its recipe even then';
 }
 
 export function describeUpdates(updates: readonly PackageUpdate[], limit = 3): string {

@@ -549,13 +549,20 @@ export async function fetchBranch(cwd: string, remote: string, branch: string): 
 }
 
 /** Rebases the current branch onto `upstream`; on a conflict the rebase is aborted and false returned. */
-export async function rebaseOnto(cwd: string, upstream: string): Promise<boolean> {
+export async function rebaseOnto(
+  cwd: string,
+  upstream: string,
+  committer?: { name: string; email: string },
+): Promise<boolean> {
+  // A fresh CI checkout has no identity configured; rebasing rewrites commits, so it needs one.
+  const env = committer ? { GIT_COMMITTER_NAME: committer.name, GIT_COMMITTER_EMAIL: committer.email } : {};
   const result = await runCommand('git', ['rebase', '--quiet', '--no-autostash', upstream], {
     cwd,
+    env,
     reject: false,
   });
   if (result.exitCode === 0) return true;
-  await runCommand('git', ['rebase', '--abort'], { cwd, reject: false });
+  await runCommand('git', ['rebase', '--abort'], { cwd, env, reject: false });
   return false;
 }
 
