@@ -55,8 +55,8 @@ export function renderBuildSummary(
   const artifacts = new Map<string, { name: string; size: number }[]>();
   const records = new Map<string, string[]>();
   const rowsOf = (image: string) => {
-    let rows = byImage.get(image);
-    if (!rows) byImage.set(image, (rows = []));
+    const rows = byImage.get(image) ?? [];
+    byImage.set(image, rows);
     return rows;
   };
   for (const event of progress.events) {

@@ -177,7 +177,7 @@ export const commands: CommandSpec[] = [
   },
   {
     name: 'build-summary',
-    summary: "render emi build's JSON progress as a Markdown job summary (for $GITHUB_STEP_SUMMARY)",
+    summary: "render emi build's JSON progress as a Markdown job summary for GitHub Actions",
     args: 'PROGRESS_FILE',
     positionals: { min: 1, max: 1 },
     options: {},
