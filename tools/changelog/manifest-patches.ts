@@ -4,8 +4,9 @@
  * and to, so a long history's manifests need not be read. Where no patch joins two releases'
  * blobs (the manifest changed in between, or a line is malformed), both blobs are parsed. Pure.
  */
+
+import { compareDebianVersions } from '../lib/debian-version.js';
 import type { PackageChanges } from '../schemas/generated/changelog.js';
-import { compareDebianVersions } from './debian-version.js';
 import { diffManifests, type Manifest, type ManifestDefect, parseManifest } from './package-changes.js';
 
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
