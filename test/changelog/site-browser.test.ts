@@ -9,20 +9,17 @@ import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateChangelog } from '../../tools/changelog/generate-changelog.js';
 import { outputFormats } from '../../tools/changelog/render/render-outputs.js';
+import { browserArgs, browserCandidates, findBrowser } from '../helpers/browser.js';
 import { type ChangelogFixture, createChangelogFixture } from '../helpers/changelog-fixture.js';
 import { createTempDir } from '../helpers/git-repo.js';
 import { type StaticServer, serveFolder } from '../helpers/static-server.js';
 
-const chromiumPath = '/usr/bin/chromium';
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+const browser = findBrowser();
+if (!browser)
+  throw new Error(`no browser found: install one of ${browserCandidates.join(', ')} or set EMI_BROWSER`);
+const chromiumPath = browser.path;
+const chromiumArgs = browserArgs;
+console.info(`the site tests use ${chromiumPath} (found as ${browser.via})`);
 const screenshots = fileURLToPath(new URL('../../test-output/', import.meta.url));
 
 let fixture: ChangelogFixture;

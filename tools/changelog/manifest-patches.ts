@@ -4,8 +4,9 @@
  * and to, so a long history's manifests need not be read. Where no patch joins two releases'
  * blobs (the manifest changed in between, or a line is malformed), both blobs are parsed. Pure.
  */
+
+import { compareDebianVersions } from '../lib/debian-version.js';
 import type { PackageChanges } from '../schemas/generated/changelog.js';
-import { compareDebianVersions } from './debian-version.js';
 import { diffManifests, type Manifest, type ManifestDefect, parseManifest } from './package-changes.js';
 
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -27,19 +28,6 @@ export interface ManifestPatch {
   removed: { name: string; version: string }[];
 }
 
-/** The `git log -p -U0 --full-index` options parseManifestPatches reads. */
-export const manifestPatchLogArgs = [
-  '--full-history',
-  '--no-merges',
-  '--no-renames',
-  '--no-color',
-  '--no-ext-diff',
-  '--full-index',
-  '-p',
-  '-U0',
-  '--format=%x1e%H',
-];
-
 function patchLine(line: string): { name: string; version: string } | undefined {
   const tab = line.indexOf('\t', 1);
   if (tab < 0 || line.endsWith('\r') || line.startsWith('#', 1)) return undefined;
@@ -56,7 +44,7 @@ export interface ManifestPatches {
 }
 
 /**
- * Reads `git log <manifestPatchLogArgs>` over the manifests: the lines git found changed between
+ * Reads readManifestPatchLog's output (lib/git.ts) over the manifests: the lines git found changed between
  * two versions of a manifest, and which blob each commit left. A patch with a line that is not
  * name<TAB>version is left out of byBlobs: that release is compared from the blobs, where
  * parseManifest reports the defect. Pure.

@@ -3,8 +3,9 @@
  * (image-ids/<image_name>.<image_arch>.packages: one `name<TAB>version` line per package), and what
  * changed between two of them. Pure.
  */
+
+import { compareDebianVersions } from '../lib/debian-version.js';
 import type { PackageChanges } from '../schemas/generated/changelog.js';
-import { compareDebianVersions } from './debian-version.js';
 
 export interface ManifestDefect {
   line: number;

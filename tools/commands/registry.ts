@@ -49,6 +49,35 @@ export const commands: CommandSpec[] = [
     load: () => import('./new-emi.js'),
   },
   {
+    name: 'recipe',
+    summary: 'make a new recipe folder: emi recipe new NAME',
+    args: 'new NAME',
+    positionals: { min: 2, max: 2 },
+    options: {
+      from: { type: 'string', value: 'RECIPE', description: 'copy this recipe (its overlays and hooks too)' },
+      line: {
+        type: 'string',
+        value: 'IMAGE_NAME',
+        description: 'the first image line (default: euca-<NAME>-emi)',
+      },
+      arch: {
+        type: 'string',
+        value: 'A',
+        multiple: true,
+        description: 'an arch of the line (repeat for more; default: x86_64)',
+      },
+      'dry-run': { type: 'boolean', description: 'show the files, write nothing' },
+      json,
+    },
+    description:
+      'Writes recipes/NAME/ with a commented, schema-valid recipe.yaml, an overlay/ and a hooks/ folder and one image line, checked as `emi validate` would before anything is written; refuses a name that is taken or invalid, and prints the next steps (validate, plan, a local build and boot check, the pull request).',
+    examples: [
+      'emi recipe new debian-web --line euca-debian-web-emi --arch x86_64',
+      'emi recipe new debian-small --from debian-based --line euca-debian-small-emi',
+    ],
+    load: () => import('./recipe.js'),
+  },
+  {
     name: 'validate',
     summary: 'check records, recipes and image-ids/ (npm run validate)',
     args: '[paths…]',
@@ -64,6 +93,63 @@ export const commands: CommandSpec[] = [
       'Prints each problem as `file:line:column  field  message` (and as a GitHub annotation under Actions). Exit 0 when clean, 1 on problems, 2 on usage errors.',
     examples: ['npm run validate', 'emi validate EMI-IDs/euca-debian-emi.x86_64.yaml', 'emi validate --json'],
     load: () => import('./validate.js'),
+  },
+  {
+    name: 'plan',
+    summary: 'say which images need building and why (new line, recipe changed, archive updates)',
+    options: {
+      recipe: {
+        type: 'string',
+        value: 'R',
+        description: 'only this recipe (default: $EMI_RECIPE, else all)',
+      },
+      line: { type: 'string', value: 'NAME', description: 'only this image line (default: $EMI_LINE)' },
+      arch: { type: 'string', value: 'A', description: 'only this arch (default: $EMI_ARCH)' },
+      force: {
+        type: 'boolean',
+        description: 'build the selected images even when up to date ($EMI_FORCE=true)',
+      },
+      refresh: {
+        type: 'boolean',
+        description:
+          'also rebuild lines whose packages have newer versions in the archive (reads the mirror)',
+      },
+      mirror: {
+        type: 'string',
+        value: 'URL',
+        description: "--refresh: the mirror (default: $EMI_MIRROR, the recipe's, the host's apt one)",
+      },
+      keyring: {
+        type: 'string',
+        value: 'FILE',
+        description: "--refresh: the keyring gpgv checks Release files with (default: the distribution's)",
+      },
+      base: {
+        type: 'string',
+        value: 'REF',
+        description:
+          'plan what merging HEAD into REF would rebuild (pull requests), against the records of REF',
+      },
+      matrix: {
+        type: 'boolean',
+        description: 'print the GitHub Actions matrix of the images to build ({"include":[…]})',
+      },
+      github: {
+        type: 'boolean',
+        description:
+          'in a workflow: also write matrix= and count= to $GITHUB_OUTPUT and the plan to $GITHUB_STEP_SUMMARY',
+      },
+      json,
+    },
+    description:
+      "Compares each recipe's digest (over the files git tracks at HEAD) with recipe_digest in the line's current record. Decisions: new line, recipe changed (naming the inputs added, removed and changed since the commit that wrote the record), archive has updates (--refresh), forced, up to date. Recipe folders with unsafe names and symlinked recipe folders are refused. More than 256 images for --matrix is an error.",
+    examples: [
+      'emi plan',
+      'emi plan --matrix',
+      'emi plan --refresh --recipe debian-based',
+      'emi plan --base origin/main --json',
+    ],
+    load: () => import('./plan.js'),
   },
   {
     name: 'build',
@@ -96,6 +182,11 @@ export const commands: CommandSpec[] = [
       record: { type: 'string', value: 'FILE', description: 'build this record instead of a new release' },
       epoch: { type: 'string', value: 'N', description: 'the moment of the new release (default: now)' },
       zst: { type: 'boolean', description: 'also write <image>.img.zst' },
+      force: {
+        type: 'boolean',
+        description:
+          'build even when the line is up to date (its record has this recipe digest; $EMI_FORCE=true)',
+      },
       'no-record': { type: 'boolean', description: 'write no record in EMI-IDs/ and image-ids/' },
       'no-verify': {
         type: 'boolean',
@@ -112,6 +203,17 @@ export const commands: CommandSpec[] = [
       'emi build debian-based --plan --json',
     ],
     load: () => import('./build.js'),
+  },
+  {
+    name: 'build-summary',
+    summary: "render emi build's JSON progress as a Markdown job summary for GitHub Actions",
+    args: 'PROGRESS_FILE',
+    positionals: { min: 1, max: 1 },
+    options: {},
+    description:
+      "Reads the JSON lines of `emi build --json` and prints Markdown: each image's steps with their times, the boot check's verdicts and boot times (from verify.json beside the artifacts), the artifact sizes and the record files written.",
+    examples: ['emi build-summary "$RUNNER_TEMP/progress.jsonl" >> "$GITHUB_STEP_SUMMARY"'],
+    load: () => import('./build-summary.js'),
   },
   {
     name: 'image-ids',
@@ -210,6 +312,46 @@ export const commands: CommandSpec[] = [
       'emi verify-image downloads/euca-debian-2026.01.02-i386 --record EMI-IDs/euca-debian-emi.i386.yaml',
     ],
     load: () => import('./verify-image.js'),
+  },
+  {
+    name: 'record',
+    summary: "commit the record files of finished builds to main (the workflow's record job)",
+    args: 'commit',
+    positionals: { min: 1, max: 1 },
+    options: {
+      from: {
+        type: 'string',
+        value: 'DIR',
+        description: 'bring in the EMI-IDs/ and image-ids/ files of this folder first (the build artifacts)',
+      },
+      'built-from': {
+        type: 'string',
+        value: 'COMMIT',
+        description:
+          'the commit the builds started from (default: HEAD); a record that moved on main since then is not overwritten',
+      },
+      remote: { type: 'string', value: 'NAME', description: 'the remote to push to (default: origin)' },
+      branch: { type: 'string', value: 'NAME', description: 'the branch to push to (default: main)' },
+      'no-push': { type: 'boolean', description: 'commit, but push nothing' },
+      github: {
+        type: 'boolean',
+        description: 'commit: write commit= and recorded= (JSON) to $GITHUB_OUTPUT for the jobs that follow',
+      },
+      'copy-to': {
+        type: 'string',
+        value: 'DIR',
+        description: 'check: copy the changed record files into DIR (new or empty), e.g. for an artifact',
+      },
+      json,
+    },
+    description:
+      '`check` refuses a working tree with changes outside EMI-IDs/ and image-ids/ (naming them) or records that do not validate, and lists (or copies) the record files. `commit` stages only EMI-IDs/ and image-ids/ and refuses any other change in the working tree, naming it. Commits as github-actions[bot] (or $EMI_BOT_NAME and $EMI_BOT_EMAIL) with a subject naming the images and a body saying from which commit and recipe digest each was built. Pushes HEAD to the branch, never forced: when someone pushed first, it fetches, checks again that no recorded line moved on the branch since the build started, rebases and retries (at most 5 tries, waits with jitter).',
+    examples: [
+      'emi record check --copy-to "$RUNNER_TEMP/records"',
+      'emi record commit --from records/ --built-from "$GITHUB_SHA"',
+      'emi record commit --no-push',
+    ],
+    load: () => import('./record.js'),
   },
   {
     name: 'changelog',
