@@ -16,7 +16,12 @@ import { recipeFiles, recordFiles } from '../helpers/catalog-fixtures.js';
 import { type CountingProxy, startCountingProxy } from '../helpers/counting-proxy.js';
 import { createRepo, createTempDir, type TempRepo } from '../helpers/git-repo.js';
 import { type GlanceServer, hasGlance, startGlance } from '../helpers/glance.js';
-import { makeSyntheticRelease, type SyntheticRelease, sha512Of } from '../helpers/register-fixtures.js';
+import {
+  makeSyntheticRelease,
+  type SyntheticRelease,
+  sha512Of,
+  startAssetServer,
+} from '../helpers/register-fixtures.js';
 import { emiBin, runEmi } from '../helpers/run-emi.js';
 
 const available = await hasGlance();
@@ -424,60 +429,6 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promi
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-interface AssetServer {
-  url: string;
-  paths: string[];
-  /** Send this many bytes of a .img asset, then nothing more (the connection stays open). */
-  stallAfter: number | undefined;
-  stalled: Promise<void>;
-  close(): Promise<void>;
-}
-
-/** Serves a release's files at /<owner>/<repo>/releases/download/<tag>/<asset>, as github.com does. */
-async function startAssetServer(dir: string): Promise<AssetServer> {
-  let markStalled: () => void = () => {};
-  const state = {
-    paths: [] as string[],
-    stallAfter: undefined as number | undefined,
-    stalled: new Promise<void>((resolve) => {
-      markStalled = resolve;
-    }),
-  };
-  const server: Server = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://x').pathname;
-    state.paths.push(path);
-    const match = /^\/acme\/catalog\/releases\/download\/[^/]+\/([A-Za-z0-9._-]+)$/.exec(path);
-    if (!match) {
-      response.writeHead(404).end('Not Found');
-      return;
-    }
-    readFile(join(dir, match[1] as string)).then(
-      (content) => {
-        response.writeHead(200, {
-          'content-length': content.length,
-          'content-type': 'application/octet-stream',
-        });
-        if (state.stallAfter !== undefined && path.endsWith('.img')) {
-          response.write(content.subarray(0, state.stallAfter), () => markStalled());
-          return;
-        }
-        response.end(content);
-      },
-      () => response.writeHead(404).end('Not Found'),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return Object.assign(state, {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  });
 }
 
 interface KeystoneStandIn {

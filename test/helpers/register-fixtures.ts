@@ -5,6 +5,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { ImageRecord } from '../../tools/catalog/record-files.js';
 import { runCommand } from '../../tools/lib/exec.js';
@@ -80,4 +82,61 @@ export async function makeSyntheticRelease(
     artifacts,
   };
   return { record, dir, files };
+}
+
+export interface AssetServer {
+  url: string;
+  paths: string[];
+  /** Send this many bytes of a .img asset, then nothing more (the connection stays open). */
+  stallAfter: number | undefined;
+  stalled: Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves a release's files at /acme/catalog/releases/download/<tag>/<asset>, as github.com does
+ * (GITHUB_REPOSITORY acme/catalog); `stallAfter` makes a download of a .img stop midway.
+ */
+export async function startAssetServer(dir: string): Promise<AssetServer> {
+  let markStalled: () => void = () => {};
+  const state = {
+    paths: [] as string[],
+    stallAfter: undefined as number | undefined,
+    stalled: new Promise<void>((resolve) => {
+      markStalled = resolve;
+    }),
+  };
+  const server: Server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://x').pathname;
+    state.paths.push(path);
+    const match = /^\/acme\/catalog\/releases\/download\/[^/]+\/([A-Za-z0-9._-]+)$/.exec(path);
+    if (!match) {
+      response.writeHead(404).end('Not Found');
+      return;
+    }
+    readFile(join(dir, match[1] as string)).then(
+      (content) => {
+        response.writeHead(200, {
+          'content-length': content.length,
+          'content-type': 'application/octet-stream',
+        });
+        if (state.stallAfter !== undefined && path.endsWith('.img')) {
+          response.write(content.subarray(0, state.stallAfter), () => markStalled());
+          return;
+        }
+        response.end(content);
+      },
+      () => response.writeHead(404).end('Not Found'),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
 }

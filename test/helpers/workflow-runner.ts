@@ -38,11 +38,13 @@ export interface JobContext {
   origin: string;
   /** The commit the run is for (GITHUB_SHA). */
   sha: string;
-  event: 'push' | 'workflow_dispatch' | 'schedule';
+  event: 'push' | 'workflow_dispatch' | 'schedule' | 'workflow_call';
   inputs?: Record<string, string | boolean>;
   matrix?: Record<string, unknown>;
   needs?: Record<string, { outputs: Record<string, string>; result: string }>;
   vars?: Record<string, string>;
+  /** The job's secrets (an environment's, for register.yml). */
+  secrets?: Record<string, string>;
   /** The run's folder: workspaces, runner temp folders and artifacts live here. */
   runDir: string;
   /** Replaces a step (by id) with a function run in its place; it gets the step's environment. */
@@ -94,7 +96,12 @@ function evaluate(expression: string, context: JobContext, steps: Outcomes, runn
     const [, root, key, sub, leaf] = path;
     if (root === 'matrix' && !sub) return text(context.matrix?.[key as string]);
     if (root === 'inputs' && !sub)
-      return text(context.event === 'workflow_dispatch' ? context.inputs?.[key as string] : undefined);
+      return text(
+        context.event === 'workflow_dispatch' || context.event === 'workflow_call'
+          ? context.inputs?.[key as string]
+          : undefined,
+      );
+    if (root === 'secrets' && !sub) return text(context.secrets?.[key as string]);
     if (root === 'vars' && !sub) return text(context.vars?.[key as string]);
     if (root === 'runner' && key === 'temp') return runnerTemp;
     if (root === 'github' && key === 'event_name') return context.event;
@@ -124,6 +131,7 @@ export function jobCondition(job: Job, needs: JobContext['needs']): boolean {
   const expr = job.if.replace(/^\$\{\{\s*|\s*\}\}$/g, '').trim();
   if (expr === "needs.plan.outputs.count != '0'") return needs?.plan?.outputs.count !== '0';
   if (expr === "!cancelled() && needs.plan.outputs.count != '0'") return needs?.plan?.outputs.count !== '0';
+  if (expr === '!cancelled()') return true;
   throw new Error(`the workflow runner does not know the job condition ${job.if}`);
 }
 
@@ -160,7 +168,10 @@ async function downloadArtifacts(
 export async function runJob(workflow: Workflow, jobId: string, context: JobContext): Promise<JobResult> {
   const job = workflow.jobs[jobId];
   if (!job) throw new Error(`no job ${jobId}`);
-  const label = `${jobId}${context.matrix ? `-${String(context.matrix.line)}.${String(context.matrix.arch)}` : ''}`;
+  const matrixLabel = context.matrix?.cloud
+    ? String(context.matrix.cloud)
+    : `${String(context.matrix?.line)}.${String(context.matrix?.arch)}`;
+  const label = `${jobId}${context.matrix ? `-${matrixLabel}` : ''}`;
   const jobDir = join(context.runDir, label);
   const workspace = join(jobDir, 'workspace');
   const runnerTemp = join(jobDir, 'temp');
