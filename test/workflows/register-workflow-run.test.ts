@@ -69,8 +69,8 @@ describe('register.yml', () => {
     const top = (workflow as unknown as { permissions: Record<string, string> }).permissions;
     expect(top).toEqual({ contents: 'read' });
     expect(jobs.register?.permissions).toEqual({ contents: 'read' });
-    expect(jobs.register?.environment).toBe('${{ matrix.cloud }}');
-    expect(jobs.register?.['runs-on']).toBe('${{ fromJSON(inputs.runs-on) }}');
+    expect(jobs.register?.environment).toBe(`\${{ matrix.cloud }}`);
+    expect(jobs.register?.['runs-on']).toBe(`\${{ fromJSON(inputs.runs-on) }}`);
     expect(jobs.record?.permissions).toEqual({ contents: 'write' });
     expect(jobs.record?.environment).toBeUndefined();
     for (const job of Object.values(jobs))
