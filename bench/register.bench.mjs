@@ -157,7 +157,7 @@ try {
       `  emi (streamed PUT, sha512 + sha256, os_hash_value check)  ${mb(median(row.ours))}   runs: ${row.ours.map(mb).join(', ')}`,
     );
     console.log(
-      `  curl ${row.curlOption.padEnd(13)} (anchor)                      ${mb(median(row.curl))}   runs: ${row.curl.map(mb).join(', ')}`,
+      `  ${`curl ${row.curlOption === '--data-binary' ? '--data-binary @file' : '--upload-file file'} (anchor)`.padEnd(57)}${mb(median(row.curl))}   runs: ${row.curl.map(mb).join(', ')}`,
     );
     console.log(
       `  emi / curl                                               ${(median(row.ours) / median(row.curl)).toFixed(2)}`,

@@ -83,7 +83,7 @@ describe('keystoneTokenRequest', () => {
 
   it('refuses to ask without the secret, naming what is missing but no value', () => {
     expect(() => keystoneTokenRequest({ ...base, auth: { auth_url: 'http://k', username: 'u' } })).toThrow(
-      /no password given/,
+      /clouds.private has no password \(give auth.password in clouds.yaml or secure.yaml, or OS_PASSWORD\)/,
     );
   });
 });

@@ -3,6 +3,7 @@
  * service's endpoint from the token's catalog (by interface and region).
  * https://docs.openstack.org/api-ref/identity/v3/#password-authentication-with-scoped-authorization
  */
+import { UserError } from '../lib/errors.js';
 import { CloudApiError, CloudAuthError, errorDetail } from './cloud-errors.js';
 import type { CloudAuth, CloudConfig } from './clouds-config.js';
 import { httpCall, type TlsOptions } from './http-request.js';
@@ -28,6 +29,12 @@ function scope(auth: CloudAuth): Record<string, unknown> | undefined {
   return only ? { domain: only } : undefined;
 }
 
+function missing(config: CloudConfig, field: string, variable: string): UserError {
+  return new UserError(
+    `${config.file}: clouds.${config.name} has no ${field} (give auth.${field} in clouds.yaml or secure.yaml, or ${variable})`,
+  );
+}
+
 /** POST <auth_url>/v3/auth/tokens: the URL and body for a cloud (pure, so its shape is tested). */
 export function keystoneTokenRequest(config: CloudConfig): KeystoneRequest {
   const auth = config.auth;
@@ -36,7 +43,7 @@ export function keystoneTokenRequest(config: CloudConfig): KeystoneRequest {
   let identity: Record<string, unknown>;
   let scoped = true;
   if (config.authType === 'password') {
-    if (!auth.password) throw new CloudAuthError('Keystone', 'POST', url.pathname, 0, 'no password given');
+    if (!auth.password) throw missing(config, 'password', 'OS_PASSWORD');
     const userDomain =
       domain(auth.user_domain_id, auth.user_domain_name) ?? domain(auth.domain_id, auth.domain_name);
     const user = auth.user_id
@@ -44,11 +51,11 @@ export function keystoneTokenRequest(config: CloudConfig): KeystoneRequest {
       : { name: auth.username, ...(userDomain ? { domain: userDomain } : {}), password: auth.password };
     identity = { methods: ['password'], password: { user } };
   } else if (config.authType === 'token') {
-    if (!auth.token) throw new CloudAuthError('Keystone', 'POST', url.pathname, 0, 'no token given');
+    if (!auth.token) throw missing(config, 'token', 'OS_TOKEN');
     identity = { methods: ['token'], token: { id: auth.token } };
   } else if (config.authType === 'application_credential') {
     if (!auth.application_credential_secret)
-      throw new CloudAuthError('Keystone', 'POST', url.pathname, 0, 'no application credential secret given');
+      throw missing(config, 'application_credential_secret', 'OS_APPLICATION_CREDENTIAL_SECRET');
     const credential = auth.application_credential_id
       ? { id: auth.application_credential_id, secret: auth.application_credential_secret }
       : {
