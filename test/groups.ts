@@ -26,7 +26,7 @@ export const unitTests = [
   'test/catalog/legacy/plan-legacy-import.test.ts',
   'test/catalog/rules.test.ts',
   'test/catalog/version.test.ts',
-  'test/changelog/debian-version.test.ts',
+  'test/lib/debian-version.test.ts',
   'test/changelog/github-remote.test.ts',
   'test/changelog/package-changes.test.ts',
   'test/changelog/render/escaping.test.ts',
@@ -59,6 +59,7 @@ export const rootTests = [
   'test/image-build/build-interrupt.test.ts',
   'test/image-build/build-verify.test.ts',
   'test/recipes/scaffold-build.test.ts',
+  'test/run-as-user.test.ts',
   'test/image-build/contained.test.ts',
   'test/image-build/filesystem-pack.test.ts',
 ];
