@@ -84,6 +84,7 @@ describe('readHistory', () => {
       removed: [{ name: 'curl', version: '7.88.1-10' }],
       upgraded: [{ name: 'base-files', from: '12.4', to: '12.5' }],
       downgraded: [{ name: 'libc6', from: '2.36-9', to: '2.36-8' }],
+      security: null,
     });
     expect(first?.packages?.previous_total).toBeNull();
     expect(lineById('euca-debian32-emi.i386').entries.at(-1)?.packages).toBeNull();

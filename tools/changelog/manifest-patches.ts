@@ -6,7 +6,13 @@
  */
 import type { PackageChanges } from '../schemas/generated/changelog.js';
 import { compareDebianVersions } from './debian-version.js';
-import { diffManifests, type Manifest, type ManifestDefect, parseManifest } from './package-changes.js';
+import {
+  diffManifests,
+  type Manifest,
+  type ManifestDefect,
+  parseManifest,
+  securityCount,
+} from './package-changes.js';
 
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
@@ -20,11 +26,19 @@ const noChanges = (manifest: string, total: number, previousTotal: number | null
   removed: [],
   upgraded: [],
   downgraded: [],
+  security: null,
 });
 
+interface PatchEntry {
+  name: string;
+  version: string;
+  /** The third column, when the manifest records the suite each version came from. */
+  suite?: string;
+}
+
 export interface ManifestPatch {
-  added: { name: string; version: string }[];
-  removed: { name: string; version: string }[];
+  added: PatchEntry[];
+  removed: PatchEntry[];
 }
 
 /** The `git log -p -U0 --full-index` options parseManifestPatches reads. */
@@ -40,12 +54,15 @@ export const manifestPatchLogArgs = [
   '--format=%x1e%H',
 ];
 
-function patchLine(line: string): { name: string; version: string } | undefined {
+function patchLine(line: string): PatchEntry | undefined {
   const tab = line.indexOf('\t', 1);
   if (tab < 0 || line.endsWith('\r') || line.startsWith('#', 1)) return undefined;
   const name = line.slice(1, tab).trim();
-  const version = line.slice(tab + 1).trim();
-  return name === '' || version === '' ? undefined : { name, version };
+  const second = line.indexOf('\t', tab + 1);
+  const version = (second < 0 ? line.slice(tab + 1) : line.slice(tab + 1, second)).trim();
+  const suite = second < 0 ? '' : line.slice(second + 1).trim();
+  if (name === '' || version === '') return undefined;
+  return suite === '' ? { name, version } : { name, version, suite };
 }
 
 export interface ManifestPatches {
@@ -134,14 +151,16 @@ export function changesFromPatch(
     removed: [],
     upgraded: [],
     downgraded: [],
+    security: null,
   };
   const seen = new Set<string>();
-  for (const { name, version } of patch.added) {
+  for (const { name, version, suite } of patch.added) {
     seen.add(name);
     const before = removed.get(name);
-    if (before === undefined) changes.added.push({ name, version });
+    const from = suite === undefined ? {} : { suite };
+    if (before === undefined) changes.added.push({ name, version, ...from });
     else if (before !== version) {
-      const change = { name, from: before, to: version };
+      const change = { name, from: before, to: version, ...from };
       if (compareDebianVersions(version, before) < 0) changes.downgraded.push(change);
       else changes.upgraded.push(change);
     }
@@ -149,6 +168,7 @@ export function changesFromPatch(
   for (const [name, version] of removed) if (!seen.has(name)) changes.removed.push({ name, version });
   for (const list of [changes.added, changes.removed, changes.upgraded, changes.downgraded])
     list.sort(byName);
+  changes.security = patch.added.some((entry) => entry.suite !== undefined) ? securityCount(changes) : null;
   return changes;
 }
 

@@ -30,6 +30,7 @@ import {
 import { diffReleaseManifests, manifestPatchLogArgs, parseManifestPatches } from './manifest-patches.js';
 import { parseRecordLog, recordLogArgs } from './parse-record-log.js';
 import { findRecipeChanges, indexCommitGraph, recipeFoldersByCommit } from './recipe-changes.js';
+import { type RecipeFacts, recipeFactsOf } from './recipe-facts.js';
 import { type LineTrace, traceLines } from './trace-lines.js';
 
 export interface ReadHistoryOptions {
@@ -74,6 +75,30 @@ function selectTraces(traces: LineTrace[], names: readonly string[] | undefined)
   return traces.filter((trace) => names.some((name) => matches(trace, name)));
 }
 
+const safeRecipeName = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/** The recipe facts of each line's newest entry, from the recipe as it stood at that commit. */
+async function readRecipeFacts(
+  root: string,
+  lines: readonly DraftLine[],
+): Promise<Map<DraftEntry, RecipeFacts>> {
+  const specs = new Map<DraftEntry, string>();
+  for (const line of lines) {
+    const newest = line.entries.at(-1);
+    const recipe = newest?.record.recipe_name;
+    if (newest && recipe && safeRecipeName.test(recipe) && !recipe.includes('..'))
+      specs.set(newest, `${newest.commit}:${recipesDir}/${recipe}/recipe.yaml`);
+  }
+  const objects = await readObjects(root, [...new Set(specs.values())]);
+  const facts = new Map<DraftEntry, RecipeFacts>();
+  for (const [entry, spec] of specs) {
+    const object = objects.get(spec);
+    if (object?.type === 'blob')
+      facts.set(entry, recipeFactsOf(object.content.toString('utf8'), entry.record.image_name));
+  }
+  return facts;
+}
+
 export async function readHistory(options: ReadHistoryOptions): Promise<HistoryResult> {
   const root = await requireFullHistory(options.cwd);
   // The log of EMI-IDs/ is on the critical path, so it starts first with the two light runs; the
@@ -97,7 +122,7 @@ export async function readHistory(options: ReadHistoryOptions): Promise<HistoryR
   for (const trace of traces) for (const change of trace.changes) commitIds.add(change.commit);
   // The commits are read while the records are drafted.
   const commitObjects = readObjects(root, [...commitIds]);
-  const { lines, warnings } = draftLines(traces, recordLog.fields);
+  const { lines, warnings } = draftLines(traces, recordLog.fields, recordLog.artifacts);
 
   const graph = indexCommitGraph(await parentsRun, recipeFoldersByCommit(recipeLog));
   const recipeChanges = new Map<DraftEntry, string[]>();
@@ -163,6 +188,7 @@ export async function readHistory(options: ReadHistoryOptions): Promise<HistoryR
     recipeChanges,
     packages,
     repository: githubRepositoryOf(await remoteRun),
+    recipeFacts: await readRecipeFacts(root, lines),
   });
   return { root, changelog, warnings };
 }

@@ -126,7 +126,7 @@ export const commands: CommandSpec[] = [
   {
     name: 'import-legacy',
     summary: 'import records from the original single-file EMI-IDs catalog, or replay its history as commits',
-    args: 'FILE | --history DIR --into REPO',
+    args: 'FILE | --history DIR --into REPO | --history DIR --changelog-data FILE',
     positionals: { min: 0, max: 1 },
     options: {
       out: {
@@ -144,6 +144,18 @@ export const commands: CommandSpec[] = [
         value: 'REPO',
         description: 'replay mode: the catalog repository to commit into (it must hold no records yet)',
       },
+      'changelog-data': {
+        type: 'string',
+        value: 'FILE',
+        description:
+          "replay mode: replay into a throw-away repository and write its changelog to FILE (data/legacy-history.json), which emi changelog shows as the legacy lines' history",
+      },
+      origin: {
+        type: 'string',
+        value: 'URL',
+        description:
+          'with --changelog-data: the original repository on GitHub, to link its commits (https://github.com/eucalyptus/Eucalyptus-Scripts)',
+      },
       'dry-run': { type: 'boolean', description: 'report what would be imported, write nothing' },
       json,
     },
@@ -153,6 +165,7 @@ export const commands: CommandSpec[] = [
       'emi import-legacy test/fixtures/legacy/EMI-IDs --dry-run',
       'emi import-legacy old/EMI-IDs --json',
       'emi import-legacy --history test/fixtures/legacy/history --into ../new-catalog',
+      'emi import-legacy --history ../shared/legacy/history --changelog-data data/legacy-history.json --origin https://github.com/eucalyptus/Eucalyptus-Scripts',
     ],
     load: () => import('./import-legacy.js'),
   },
