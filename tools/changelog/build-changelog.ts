@@ -126,9 +126,27 @@ export function latestOf(
   };
 }
 
+/** The release's .packages asset when the record lists one, else the manifest at the commit on GitHub. */
+function manifestUrlOf(inputs: ChangelogInputs, draft: DraftEntry, manifest: string): string | null {
+  const github = repositoryParts(inputs.repository);
+  if (!github || !inputs.repository) return null;
+  const { record } = draft;
+  const asset = record.artifacts.find((artifact) => artifact.name.endsWith('.packages'));
+  if (asset && record.image_name !== null && record.image_arch !== null && record.image_version !== null) {
+    const key = {
+      image_name: record.image_name,
+      image_arch: record.image_arch,
+      image_version: record.image_version,
+    };
+    return releaseAssetUrl(github, key, asset.name);
+  }
+  return `${inputs.repository.url}/blob/${draft.commit}/${manifest.split('/').map(encodeURIComponent).join('/')}`;
+}
+
 function entryOf(inputs: ChangelogInputs, draft: DraftEntry): Entry {
   const commit = commitOf(inputs, draft.commit);
-  const packages = inputs.packages.get(draft) ?? null;
+  const found = inputs.packages.get(draft);
+  const packages = found ? { ...found, manifest_url: manifestUrlOf(inputs, draft, found.manifest) } : null;
   return {
     kind: draft.kind,
     commit: draft.commit,

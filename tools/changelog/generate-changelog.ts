@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { writeFilesAtomic } from '../lib/atomic-write.js';
+import type { Repository } from '../schemas/generated/changelog.js';
 import { keepSince } from './build-changelog.js';
 import { mergeLegacyHistory, readLegacyHistory } from './legacy-history.js';
 import type { HistoryWarning } from './line-history.js';
@@ -18,6 +19,8 @@ export interface GenerateOptions {
   lines?: readonly string[];
   /** YYYY-MM-DD or an ISO 8601 time: leave out entries dated before it (releases by image date). */
   since?: string;
+  /** The repository on GitHub to link (commits, release downloads); default: the origin remote's. */
+  repository?: Repository;
   /** The site's absolute URL, for the feeds' links. */
   siteUrl?: string;
   /** Written into the outputs only when given: otherwise the same history gives the same bytes. */
@@ -39,7 +42,11 @@ export interface GenerateResult {
 
 export async function generateChangelog(options: GenerateOptions): Promise<GenerateResult> {
   const started = performance.now();
-  const history = await readHistory({ cwd: options.cwd, ...(options.lines ? { lines: options.lines } : {}) });
+  const history = await readHistory({
+    cwd: options.cwd,
+    ...(options.lines ? { lines: options.lines } : {}),
+    ...(options.repository ? { repository: options.repository } : {}),
+  });
   const legacy = await readLegacyHistory(history.root);
   const read = performance.now();
   let changelog = legacy ? mergeLegacyHistory(history.changelog, legacy, options.lines) : history.changelog;

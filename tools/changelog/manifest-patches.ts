@@ -20,6 +20,7 @@ const zeroBlob = /^0+$/;
 
 const noChanges = (manifest: string, total: number, previousTotal: number | null): PackageChanges => ({
   manifest,
+  manifest_url: null,
   total,
   previous_total: previousTotal,
   added: [],
@@ -145,6 +146,7 @@ export function changesFromPatch(
   const removed = new Map(patch.removed.map((entry) => [entry.name, entry.version]));
   const changes: PackageChanges = {
     manifest: manifestPath,
+    manifest_url: null,
     total: previousTotal + patch.added.length - patch.removed.length,
     previous_total: previousTotal,
     added: [],

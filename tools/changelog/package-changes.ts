@@ -72,6 +72,7 @@ export function diffManifests(
 ): PackageChanges {
   const changes: PackageChanges = {
     manifest: manifestPath,
+    manifest_url: null,
     total: current.packages.size,
     previous_total: previous ? previous.packages.size : null,
     added: [],

@@ -16,7 +16,7 @@ import {
 } from '../lib/git.js';
 import { type CommitInfo, parseCommitObject } from '../lib/parse-commit.js';
 import { imageIdsDir, recipesDir, recordsDir } from '../lib/paths.js';
-import type { Changelog, PackageChanges } from '../schemas/generated/changelog.js';
+import type { Changelog, PackageChanges, Repository } from '../schemas/generated/changelog.js';
 import { buildChangelog, manifestSpecOf } from './build-changelog.js';
 import { githubRepositoryOf } from './github-remote.js';
 import {
@@ -37,6 +37,8 @@ export interface ReadHistoryOptions {
   cwd: string;
   /** Only these lines: `<image_name>.<image_arch>`, or an image_name for all its arches. */
   lines?: readonly string[];
+  /** The repository on GitHub to link (commits, release downloads); default: the origin remote's. */
+  repository?: Repository;
 }
 
 export interface HistoryResult {
@@ -187,7 +189,7 @@ export async function readHistory(options: ReadHistoryOptions): Promise<HistoryR
     commits,
     recipeChanges,
     packages,
-    repository: githubRepositoryOf(await remoteRun),
+    repository: options.repository ?? githubRepositoryOf(await remoteRun),
     recipeFacts: await readRecipeFacts(root, lines),
   });
   return { root, changelog, warnings };

@@ -249,7 +249,14 @@ export const commands: CommandSpec[] = [
       since: {
         type: 'string',
         value: 'DATE',
-        description: 'only entries committed since DATE (YYYY-MM-DD or ISO 8601 with a zone)',
+        description:
+          'only entries dated since DATE (releases by their build time, image_date; YYYY-MM-DD or ISO 8601 with a zone)',
+      },
+      repository: {
+        type: 'string',
+        value: 'OWNER/NAME',
+        description:
+          'the repository on GitHub whose commits and release downloads to link (default: the origin remote, when it is on GitHub)',
       },
       'site-url': {
         type: 'string',
@@ -266,11 +273,12 @@ export const commands: CommandSpec[] = [
       json,
     },
     description:
-      'Every commit that changed a record in EMI-IDs/ (renames followed) is an entry: releases with their notes (the commit message), the recipe commits since the previous release, and the package changes from image-ids/<line>.packages; deprecated, legacy and retired lines are shown as such. Writes CHANGELOG.md, index.html, lines/<line>.html, style.css, feed.atom, feeds/<line>.atom, changelog.json and changelog.schema.json. Needs the whole history: fails on a shallow clone.',
+      'Every commit that changed a record in EMI-IDs/ (renames followed) is an entry: releases with their notes (the commit message), the recipe commits since the previous release, and the package changes from image-ids/<line>.packages; deprecated, legacy and retired lines are shown as such. Versions imported from the original catalog are dated by their image_date, and data/legacy-history.json (made by emi import-legacy --history --changelog-data) gives them their real history. Writes CHANGELOG.md, index.html, lines/<line>.html, style.css, favicon.svg, feed.atom, feeds/<line>.atom, changelog.json, lines/<line>/latest.json, lines/<line>/SHA256SUMS and the JSON schemas. Needs the whole history: fails on a shallow clone.',
     examples: [
       'npm run changelog',
       'emi changelog --out _site --site-url https://example.github.io/catalog/',
       'emi changelog --format md --line euca-debian-emi --since 2024-01-01',
+      'emi changelog --out _site --repository "$GITHUB_REPOSITORY"',
     ],
     load: () => import('./changelog.js'),
   },

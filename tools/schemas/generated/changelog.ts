@@ -225,6 +225,10 @@ export interface RecipeCommit {
 }
 export interface PackageChanges {
   manifest: string;
+  /**
+   * Where the manifest can be read: the release's .packages asset when the record lists one, else the file at the release's commit on GitHub; null when the remote is not on GitHub.
+   */
+  manifest_url: string | null;
   total: number;
   /**
    * null when the previous release had no manifest (or there is none): nothing is compared.
