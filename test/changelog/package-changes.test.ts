@@ -29,6 +29,7 @@ describe('diffManifests', () => {
       upgraded: [{ name: 'a', from: '1.0', to: '1.1' }],
       downgraded: [{ name: 'c', from: '3.0', to: '2.9' }],
       security: null,
+      manifest_url: null,
     });
   });
 

@@ -85,6 +85,8 @@ describe('readHistory', () => {
       upgraded: [{ name: 'base-files', from: '12.4', to: '12.5' }],
       downgraded: [{ name: 'libc6', from: '2.36-9', to: '2.36-8' }],
       security: null,
+      // The manifest at the release's commit on GitHub (the record lists no .packages asset).
+      manifest_url: `https://github.com/example/catalog/blob/${second?.commit}/image-ids/euca-debian-emi.x86_64.packages`,
     });
     expect(first?.packages?.previous_total).toBeNull();
     expect(lineById('euca-debian32-emi.i386').entries.at(-1)?.packages).toBeNull();

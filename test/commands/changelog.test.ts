@@ -27,7 +27,7 @@ describe('emi changelog', () => {
   it('writes into out/changelog by default and says what it wrote', async () => {
     const result = await runEmi(['changelog'], { cwd: join(fixture.repo.dir, 'EMI-IDs') });
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^wrote 10 files to .*out\/changelog: 2 lines, 6 entries \(read \d+ ms/);
+    expect(result.stdout).toMatch(/^wrote 14 files to .*out\/changelog: 2 lines, 6 entries \(read \d+ ms/);
     const json = JSON.parse(await readFile(join(fixture.repo.dir, 'out/changelog/changelog.json'), 'utf8'));
     expect(json.repository).toEqual({
       url: 'https://github.com/example/catalog',
@@ -63,6 +63,8 @@ describe('emi changelog', () => {
       'feeds/euca-debian-emi.x86_64.atom',
       'changelog.json',
       'changelog.schema.json',
+      'latest.schema.json',
+      'lines/euca-debian-emi.x86_64/latest.json',
     ]);
     const feed = await readFile(join(out, 'feeds/euca-debian-emi.x86_64.atom'), 'utf8');
     expect(feed).toContain(
