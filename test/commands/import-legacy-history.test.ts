@@ -174,7 +174,9 @@ describe('emi import-legacy --history DIR --changelog-data FILE', () => {
     const data = JSON.parse(await readFile(join(repo.dir, 'data/legacy.json'), 'utf8'));
     expect(data.repository.url).toBe('https://github.com/eucalyptus/Eucalyptus-Scripts');
     // Nothing was committed where it ran: the replay happened in a throw-away repository.
-    expect((await runCommand('git', ['status', '--porcelain'], { cwd: repo.dir })).stdout.trim()).toBe('?? data/');
+    expect((await runCommand('git', ['status', '--porcelain'], { cwd: repo.dir })).stdout.trim()).toBe(
+      '?? data/',
+    );
   });
 
   it('refuses --into with it, --origin without it, and an origin off GitHub (usage errors)', async () => {
