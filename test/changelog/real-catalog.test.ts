@@ -16,7 +16,7 @@ import { toolkitPath } from '../../tools/lib/paths.js';
 import type { Changelog } from '../../tools/schemas/generated/changelog.js';
 import type { LatestFile } from '../../tools/schemas/generated/latest.js';
 import { createTempDir, isolatedGitEnv } from '../helpers/git-repo.js';
-import { parseXml } from '../helpers/output-checks.js';
+import { htmlProblems, parseXml } from '../helpers/output-checks.js';
 import { copyRealCatalog, type RealCatalog, type RealRecord, readRecords } from '../helpers/real-catalog.js';
 
 const repository = { owner: 'emi-toolkit', name: 'emi-catalog' };
@@ -42,6 +42,16 @@ afterAll(async () => {
 });
 
 const currentLines = () => [...records].filter(([, record]) => (record.artifacts ?? []).length > 0);
+
+describe('the real catalog’s pages', () => {
+  it('are valid HTML with no script', async () => {
+    for (const file of ['index.html', ...changelog.lines.map((line) => `lines/${line.id}.html`)]) {
+      const html = await read(file);
+      expect(await htmlProblems(html, file), file).toEqual([]);
+      expect(html).not.toMatch(/<script/i);
+    }
+  });
+});
 
 describe('the real catalog’s changelog.json and latest.json', () => {
   it('validate against their schemas', async () => {
