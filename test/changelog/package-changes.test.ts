@@ -29,6 +29,7 @@ describe('diffManifests', () => {
       upgraded: [{ name: 'a', from: '1.0', to: '1.1' }],
       downgraded: [{ name: 'c', from: '3.0', to: '2.9' }],
       security: null,
+      initial: [],
       manifest_url: null,
     });
   });
@@ -38,6 +39,8 @@ describe('diffManifests', () => {
     expect(changes.previous_total).toBeNull();
     expect(changes.added).toEqual([]);
     expect(changes.total).toBe(4);
+    // The first list is shown whole: what is in the image.
+    expect(changes.initial.map((p) => p.name)).toEqual(['a', 'c', 'd', 'e']);
   });
 });
 

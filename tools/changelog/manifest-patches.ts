@@ -28,6 +28,7 @@ const noChanges = (manifest: string, total: number, previousTotal: number | null
   upgraded: [],
   downgraded: [],
   security: null,
+  initial: [],
 });
 
 interface PatchEntry {
@@ -154,6 +155,7 @@ export function changesFromPatch(
     upgraded: [],
     downgraded: [],
     security: null,
+    initial: [],
   };
   const seen = new Set<string>();
   for (const { name, version, suite } of patch.added) {
@@ -222,7 +224,13 @@ export function diffReleaseManifests(
       if (patch) change = changesFromPatch(manifestPath, patch, previous.total);
     } else {
       const created = patches.get(`..${oid}`);
-      if (created) change = noChanges(manifestPath, created.added.length, null);
+      if (created)
+        change = {
+          ...noChanges(manifestPath, created.added.length, null),
+          initial: created.added
+            .map(({ name, version, suite }) => ({ name, version, ...(suite ? { suite } : {}) }))
+            .sort(byName),
+        };
     }
     if (!change) {
       const current = parsed(oid, index);

@@ -80,8 +80,16 @@ export function diffManifests(
     upgraded: [],
     downgraded: [],
     security: null,
+    initial: [],
   };
-  if (!previous) return changes;
+  if (!previous) {
+    for (const [name, version] of current.packages) {
+      const suite = current.suites.get(name);
+      changes.initial.push({ name, version, ...(suite === undefined ? {} : { suite }) });
+    }
+    changes.initial.sort(byName);
+    return changes;
+  }
   for (const [name, version] of current.packages) {
     const before = previous.packages.get(name);
     const suite = current.suites.get(name);

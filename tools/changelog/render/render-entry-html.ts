@@ -101,6 +101,10 @@ function packagesHtml(packages: PackageChanges | null): Html {
     'Downgraded',
     packages.downgraded.map((p) => pkg(p.name, `${code(p.from)} → ${code(p.to)}`, p.suite)),
   );
+  group(
+    'In this image',
+    packages.initial.map((p) => pkg(p.name, code(p.version), p.suite)),
+  );
   const summary = `<span class="label">Packages</span> ${escapeHtml(packageSummary(packages))}`;
   const manifest = packages.manifest_url
     ? `<p class="manifest">${link(packages.manifest_url, `The package list (${escapeHtml(packages.manifest.replace(/^.*\//, ''))}, ${plural(packages.total, 'package')})`)}</p>`

@@ -51,6 +51,10 @@ function packageSection(packages: PackageChanges | null): string[] {
     packages.added.map((p) => `${markdownText(p.name)} ${markdownCode(p.version)}`),
   );
   list(
+    'in this image',
+    packages.initial.map((p) => `${markdownText(p.name)} ${markdownCode(p.version)}`),
+  );
+  list(
     'removed',
     packages.removed.map((p) => `${markdownText(p.name)} ${markdownCode(p.version)}`),
   );

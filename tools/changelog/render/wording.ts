@@ -27,7 +27,7 @@ export function titleOf(entry: Entry): string {
  */
 export function packageSummary(packages: PackageChanges): string {
   if (packages.previous_total === null)
-    return `${plural(packages.total, 'package')}: the first package list of this line, nothing to compare with`;
+    return `${plural(packages.total, 'package')} in this image (the line's first package list: nothing to compare with)`;
   const parts = [
     `${packages.upgraded.length} upgraded`,
     `${packages.added.length} added`,

@@ -242,6 +242,10 @@ export interface PackageChanges {
    * How many of the added and upgraded packages came from the security suite (<release>-security), when the manifest records each package's suite (a third column); null when it does not.
    */
   security: number | null;
+  /**
+   * For a line's first manifest (previous_total null): every package it lists, by name, so the first release shows what is in the image. Empty otherwise.
+   */
+  initial: Package[];
 }
 export interface Package {
   name: string;
