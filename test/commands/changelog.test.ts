@@ -73,6 +73,29 @@ describe('emi changelog', () => {
     expect(feed).toContain('href="https://example.github.io/catalog/lines/euca-debian-emi.x86_64.html#c-');
   });
 
+  it('links the repository given by --repository (as GITHUB_REPOSITORY spells it), and refuses a bad one', async () => {
+    const out = await tempDir();
+    const result = await runEmi(
+      ['changelog', '--out', out, '--format', 'json', '--repository', 'acme/images'],
+      {
+        cwd: fixture.repo.dir,
+      },
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    const json = JSON.parse(await readFile(join(out, 'changelog.json'), 'utf8'));
+    expect(json.repository).toEqual({
+      url: 'https://github.com/acme/images',
+      commit_url: 'https://github.com/acme/images/commit/',
+    });
+    for (const bad of ['acme', 'https://gitlab.com/acme/images', 'a/b/c']) {
+      const refused = await runEmi(['changelog', '--out', out, '--repository', bad], {
+        cwd: fixture.repo.dir,
+      });
+      expect(refused.exitCode, bad).toBe(2);
+      expect(refused.stderr).toContain(`--repository: "${bad}" is not OWNER/NAME`);
+    }
+  });
+
   it('fails clearly on a shallow clone, without a stack trace', async () => {
     const clone = await tempDir();
     await runCommand('git', ['clone', '--quiet', '--depth', '2', `file://${fixture.repo.dir}`, clone]);
