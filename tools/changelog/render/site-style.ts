@@ -72,6 +72,7 @@ ul.files.compact > li { display: inline; border: 0; padding: 0; }
 ul.files > li { padding: 0.3rem 0; border-top: 1px solid var(--rule); display: flex; flex-wrap: wrap; gap: 0 0.75rem; align-items: baseline; }
 ul.files .file { flex: 1 1 auto; }
 ul.files .size { color: var(--muted); white-space: nowrap; font-variant-numeric: tabular-nums; }
+ul.files .about { flex-basis: 100%; font-size: 0.85rem; color: var(--muted); }
 ul.files .sha256 { flex-basis: 100%; font-size: 0.8rem; color: var(--muted); }
 ul.files .sha256 code { color: var(--fg); word-break: break-all; }
 .file-links { margin: 0.4rem 0; }

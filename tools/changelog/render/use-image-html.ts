@@ -61,6 +61,16 @@ export interface UseImageOptions {
   heading: { level: 2 | 3; id: string; html: Html };
 }
 
+/** What each kind of file is, for the line page's box. */
+const fileKinds: Record<string, string> = {
+  '.img': 'the root filesystem image',
+  '.tgz': 'the image with its kernel and initrd, as a sparse tarball (the Eucalyptus layout)',
+  '.vmlinuz': 'the kernel',
+  '.initrd': 'the initial ramdisk',
+  '.packages': 'the package list: name and version of every installed package',
+  '.verify.json': 'the boot check’s report',
+};
+
 /** The part of a file name after the image's base name: `.img`, `.tgz`, `.vmlinuz`. */
 function kindOf(name: string, base: string | null): string {
   if (base !== null && name.startsWith(base) && name.length > base.length) return name.slice(base.length);
@@ -81,7 +91,9 @@ export function useImageHtml(line: Line, options: UseImageOptions): Html {
     const size = `<span class="size">${escapeHtml(sizeText(artifact.size))}</span>`;
     if (!options.full) return `<li>${file} ${size}</li>`;
     const sum = `<span class="sha256"><span class="label">sha256</span> <code>${escapeHtml(artifact.sha256)}</code></span>`;
-    return `<li><span class="file">${file}</span> ${size}${sum}</li>`;
+    const what = fileKinds[kindOf(artifact.name, base)];
+    const about = what === undefined ? '' : `<span class="about">${escapeHtml(what)}</span>`;
+    return `<li><span class="file">${file}</span> ${size}${about}${sum}</li>`;
   });
   const extra: Html[] = [];
   if (latest.sha256sums_url !== null)
