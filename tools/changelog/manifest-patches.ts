@@ -128,6 +128,8 @@ export function parseManifestPatches(log: string): ManifestPatches {
       inHunk = true;
     } else if (!inHunk && line.startsWith('Binary files')) {
       broken = true;
+    } else if (inHunk && line.startsWith('#', 1) && !line.endsWith('\r')) {
+      // A comment or the `# emi-packages <name> <arch> <version> <stamp>` header: not a package.
     } else if (inHunk && (line.startsWith('+') || line.startsWith('-'))) {
       const entry = patchLine(line);
       if (!entry) broken = true;
