@@ -56,20 +56,20 @@ describe('emi import-legacy --history DIR --into REPO', () => {
       'image_version="2012.01.14"',
     );
 
-    // The changelog reaches back to the first image.
+    // The changelog reaches back to the first image: versions of the original catalog, imported.
     const { changelog } = await readHistory({ cwd: repo.dir });
     const versions = (id: string) =>
       changelog.lines
         .find((line) => line.id === id)
         ?.entries.map((entry) => `${entry.kind} ${entry.record.image_version}`);
     expect(versions('euca-debian-emi.x86_64')).toEqual([
-      'release 2012.01.14',
-      'release 2011.12.28',
-      'release 2011.10.23',
-      'release 2011.08.15',
+      'imported 2012.01.14',
+      'imported 2011.12.28',
+      'imported 2011.10.23',
+      'imported 2011.08.15',
     ]);
-    expect(versions('euca-ubuntu-emi.i386')).toEqual(['release 2011.08.11']);
-    expect(versions('euca-ubuntu-emi.x86_64')).toEqual(['retired 2011.08.11', 'release 2011.08.11']);
+    expect(versions('euca-ubuntu-emi.i386')).toEqual(['imported 2011.08.11']);
+    expect(versions('euca-ubuntu-emi.x86_64')).toEqual(['retired 2011.08.11', 'imported 2011.08.11']);
     expect(changelog.lines.filter((line) => line.status === 'legacy')).toHaveLength(10);
 
     // Run again: it recognises what it replayed and adds nothing.
@@ -131,7 +131,7 @@ describe('emi import-legacy --history DIR --into REPO', () => {
   it.each([
     [['FILE', '--history', 'DIR'], /give no FILE and no --out with it/],
     [['--history', 'DIR'], /--history needs --into REPO/],
-    [['--into', 'REPO'], /--into goes with --history DIR/],
+    [['--into', 'REPO'], /--into, --changelog-data and --origin go with --history DIR/],
     [[], /give the catalog FILE to import, or --history DIR --into REPO/],
   ])('usage error for %j', async (args, message) => {
     const result = await runEmi(['import-legacy', ...args], { cwd: legacyDataDir() });
@@ -149,5 +149,46 @@ describe('emi import-legacy --history DIR --into REPO', () => {
     expect(await readFile(join(repo.dir, 'EMI-IDs/euca-debian-emi.x86_64.yaml'), 'utf8')).toContain(
       'legacy_source: "EMI-IDs line 46 (debian x86_64 6)"',
     );
+  });
+});
+
+describe('emi import-legacy --history DIR --changelog-data FILE', () => {
+  it('writes the replayed history as changelog data, with links to the original repository', async () => {
+    repo = await createRepo();
+    const result = await runEmi(
+      [
+        'import-legacy',
+        '--history',
+        historyDir,
+        '--changelog-data',
+        'data/legacy.json',
+        '--origin',
+        'git@github.com:eucalyptus/Eucalyptus-Scripts.git',
+        '--json',
+      ],
+      { cwd: repo.dir },
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ versions: 5, lines: 11, entries: 22, written: true });
+    const data = JSON.parse(await readFile(join(repo.dir, 'data/legacy.json'), 'utf8'));
+    expect(data.repository.url).toBe('https://github.com/eucalyptus/Eucalyptus-Scripts');
+    // Nothing was committed where it ran: the replay happened in a throw-away repository.
+    expect((await runCommand('git', ['status', '--porcelain'], { cwd: repo.dir })).stdout.trim()).toBe(
+      '?? data/',
+    );
+  });
+
+  it('refuses --into with it, --origin without it, and an origin off GitHub (usage errors)', async () => {
+    repo = await createRepo();
+    for (const [args, message] of [
+      [['--changelog-data', 'x.json', '--into', '.'], /give no --into/],
+      [['--into', '.', '--origin', 'https://github.com/a/b'], /--origin goes with --changelog-data/],
+      [['--changelog-data', 'x.json', '--origin', 'https://gitlab.com/a/b'], /is not a repository on GitHub/],
+    ] as const) {
+      const result = await runEmi(['import-legacy', '--history', historyDir, ...args], { cwd: repo.dir });
+      expect(result.exitCode, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(message);
+    }
   });
 });

@@ -62,3 +62,26 @@ describe('every workflow', () => {
     expect(pins.has('actions/setup-node')).toBe(true);
   });
 });
+
+describe('pull-request.yml', () => {
+  const text = texts.get('pull-request.yml') ?? '';
+  const workflow = parse(text) as Workflow & { on: Record<string, unknown>; permissions: unknown };
+
+  it('runs on pull requests only, read-only, on GitHub-hosted runners, with no secrets', () => {
+    expect(Object.keys(workflow.on)).toEqual(['pull_request']);
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    for (const job of Object.values(workflow.jobs)) {
+      expect(job['runs-on']).toMatch(/^ubuntu-/);
+      expect((job as { permissions?: unknown }).permissions).toBeUndefined();
+    }
+    // What the workflow does, its comments left out (they say it never uses the self-hosted builder).
+    const code = text.replace(/^\s*#.*$/gm, '');
+    expect(code).not.toMatch(/secrets\.|self-hosted|pull_request_target/);
+    expect(workflow.concurrency?.['cancel-in-progress']).toBe(true);
+  });
+
+  it('builds with --no-record: records are made on main only', () => {
+    expect(text).toContain('--no-record');
+    expect(text).not.toMatch(/record commit|contents: write/);
+  });
+});
