@@ -257,6 +257,57 @@ describe.skipIf(!available && !process.env.CI)('emi register against a local Gla
     }
   });
 
+  it('Ctrl-C during an upload deletes the image it was uploading and exits 130', async () => {
+    const release = await makeSyntheticRelease(work, {
+      name: 'euca-large-debian-emi',
+      epoch: 1_790_000_011 + day,
+      machineBytes: 24 << 20,
+    });
+    const record: ImageRecord = {
+      ...release.record,
+      artifacts: release.record.artifacts?.filter((artifact) => !artifact.name.endsWith('.tgz')),
+    };
+    await repo.commit(recordFiles(record), { message: 'release\n\nlarge, second\n' });
+    const assets = await startAssetServer(release.dir);
+    try {
+      assets.stallAfter = 8 << 20;
+      const child = spawn(
+        process.execPath,
+        [
+          emiBin,
+          'register',
+          'euca-large-debian-emi.x86_64',
+          '--cloud',
+          'local',
+          '--repository',
+          'acme/catalog',
+          '--server-url',
+          assets.url,
+        ],
+        {
+          cwd: repo.dir,
+          env: { ...process.env, ...env(), OS_CLOUD: '', CI: 'true' },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      await assets.stalled;
+      await waitFor(async () =>
+        byFormat(await lineImages(record), 'ami').some((image) => image.status === 'saving'),
+      );
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(stderr).toMatch(/interrupted/);
+      expect(byFormat(await lineImages(record), 'ami')).toEqual([]);
+    } finally {
+      await assets.close();
+    }
+  });
+
   it('a corruption on the way is caught by comparing with os_hash_value: the image is deleted and the run fails', async () => {
     const release = await makeSyntheticRelease(work, {
       name: 'euca-large-debian-emi',
