@@ -411,6 +411,29 @@ describe.skipIf(!available && !process.env.CI)('emi register against a local Gla
     expect((await readRecord(latest.record)).registrations).toEqual(withIds.registrations);
   });
 
+  it('answers a malformed command line with a usage error (exit 2) before it reads anything', async () => {
+    const cases: [string[], RegExp][] = [
+      [['bad/line', '--cloud', 'local'], /is not an image line/],
+      [
+        ['euca-debian-emi', '--arch', '../x', '--cloud', 'local'],
+        /--arch \.\.\/x: one of x86_64, i386, aarch64/,
+      ],
+      [['euca-debian-emi.x86_64', '--arch', 'i386', '--cloud', 'local'], /is not on --arch i386/],
+      [['euca-debian-emi.x86_64', '--cloud', 'local', '--from', latest.dir, '--release'], /two sources/],
+      [['euca-debian-emi.x86_64', '--cloud', 'local', '--visibility', 'everyone'], /--visibility everyone/],
+      [['--record-from', 'x.jsonl', 'euca-debian-emi.x86_64'], /takes no LINE or --cloud/],
+      [[], /which image line\?/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await register(args);
+      expect(run.stderr, args.join(' ')).toMatch(message);
+      expect(run.exitCode, args.join(' ')).toBe(2);
+    }
+    const missing = await register(['euca-debian-emi.x86_64', '--cloud', 'nowhere', '--from', latest.dir]);
+    expect(missing.stderr).toMatch(/no cloud named "nowhere" \(clouds: local\)/);
+    expect(missing.exitCode).toBe(1);
+  });
+
   it('never prints a secret: not from the environment, not from Keystone, not in errors', async () => {
     const password = 'Pa55-word-from-the-environment';
     const token = 'gAAAAAB-keystone-token-0123456789';

@@ -3,7 +3,7 @@
  * cloud's Glance as kernel (aki), ramdisk (ari) and machine image (ami), and records the IDs in the
  * line's record. Every secret of the cloud is kept out of what it prints, errors included.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { parseRecord } from '../catalog/parse-record.js';
@@ -27,22 +27,30 @@ import { recipesDir, recordsDir } from '../lib/paths.js';
 import type { CommandContext, CommandRun } from './types.js';
 
 const visibilities = ['public', 'private', 'shared', 'community'];
+const arches = ['x86_64', 'i386', 'aarch64'];
 
-async function findRecordFile(root: string, line: string, arch: string | undefined): Promise<string> {
+/** LINE and --arch, checked before anything is read (usage errors, exit 2). */
+function parseLine(line: string, arch: string | undefined): { name: string; arch?: string } {
   const match = /^([a-z0-9][a-z0-9.-]*-emi)(?:\.(x86_64|i386|aarch64))?$/.exec(line);
   if (!match) throw new UsageError(`"${line}" is not an image line (<image_name> or <image_name>.<arch>)`);
   const name = match[1] as string;
   const lineArch = match[2];
+  if (arch !== undefined && !arches.includes(arch))
+    throw new UsageError(`--arch ${arch}: one of ${arches.join(', ')}`);
   if (lineArch && arch && lineArch !== arch) throw new UsageError(`${line} is not on --arch ${arch}`);
   const wanted = lineArch ?? arch;
-  if (wanted) return `${recordsDir}/${name}.${wanted}.yaml`;
-  const { readdir } = await import('node:fs/promises');
+  return wanted ? { name, arch: wanted } : { name };
+}
+
+async function findRecordFile(root: string, line: { name: string; arch?: string }): Promise<string> {
+  if (line.arch) return `${recordsDir}/${line.name}.${line.arch}.yaml`;
+  const pattern = new RegExp(`^${line.name.replace(/\./g, '\\.')}\\.(x86_64|i386|aarch64)\\.yaml$`);
   const files = (await readdir(join(root, recordsDir)).catch(() => [] as string[])).filter((file) =>
-    new RegExp(`^${name.replace(/\./g, '\\.')}\\.(x86_64|i386|aarch64)\\.yaml$`).test(file),
+    pattern.test(file),
   );
   if (files.length === 1) return `${recordsDir}/${files[0]}`;
-  if (files.length === 0) throw new UserError(`${recordsDir}/ has no record of ${name}`);
-  throw new UsageError(`${name} has several arches (${files.join(', ')}): give --arch`);
+  if (files.length === 0) throw new UserError(`${recordsDir}/ has no record of ${line.name}`);
+  throw new UsageError(`${line.name} has several arches (${files.join(', ')}): give --arch`);
 }
 
 async function readLineRecord(root: string, file: string): Promise<ImageRecord> {
@@ -132,8 +140,9 @@ async function register(
 ): Promise<ExitCode> {
   const json = Boolean(values.json);
   const say = (text: string) => context.out(redactSecrets(text, secrets));
+  const wanted = parseLine(positionals[0] as string, values.arch as string | undefined);
   const root = await requireRepoRoot(context.cwd);
-  const file = await findRecordFile(root, positionals[0] as string, values.arch as string | undefined);
+  const file = await findRecordFile(root, wanted);
   const record = await readLineRecord(root, file);
   const version = values.version as string | undefined;
   if (version && version !== record.image_version)
