@@ -35,6 +35,7 @@ export const unitTests = [
   'test/commands/build-progress.test.ts',
   'test/docs.test.ts',
   'test/groups.test.ts',
+  'test/helpers/fixtures.test.ts',
   'test/image-build/apt-sources.test.ts',
   'test/image-build/events.test.ts',
   'test/image-build/image-files.test.ts',
