@@ -25,7 +25,14 @@ export class PublishedReleaseMismatchError extends UserError {
 export type ReleaseEvent =
   | { type: 'created'; tag: string; id: number }
   | { type: 'deleted'; tag: string; asset: string; reason: string }
-  | { type: 'upload'; tag: string; asset: string; size: number; state: 'start' | 'done' | 'retry'; detail?: string }
+  | {
+      type: 'upload';
+      tag: string;
+      asset: string;
+      size: number;
+      state: 'start' | 'done' | 'retry';
+      detail?: string;
+    }
   | { type: 'verified'; tag: string; assets: number; downloaded: number }
   | { type: 'published'; tag: string; url: string };
 
@@ -77,12 +84,19 @@ async function verifyAll(
       );
     }
     if (verdict !== 'match')
-      throw new UserError(`release ${plan.tag} after upload: ${describeMismatch(expected, found)}; run again to repair the draft`);
+      throw new UserError(
+        `release ${plan.tag} after upload: ${describeMismatch(expected, found)}; run again to repair the draft`,
+      );
   }
   return downloaded;
 }
 
-async function upload(options: ApplyOptions, release: Release, asset: LocalAsset, tag: string): Promise<void> {
+async function upload(
+  options: ApplyOptions,
+  release: Release,
+  asset: LocalAsset,
+  tag: string,
+): Promise<void> {
   const { client, repo } = options;
   const attempts = options.uploadAttempts ?? 4;
   const emit = options.onEvent ?? (() => {});
@@ -127,7 +141,10 @@ export interface ApplyResult {
   downloadedToVerify: number;
 }
 
-export async function applyReleasePlan(options: ApplyOptions, plan: ReleasePlan<LocalAsset>): Promise<ApplyResult> {
+export async function applyReleasePlan(
+  options: ApplyOptions,
+  plan: ReleasePlan<LocalAsset>,
+): Promise<ApplyResult> {
   const { client, repo } = options;
   const emit = options.onEvent ?? (() => {});
   if (plan.problems.length > 0) published(plan);
@@ -148,11 +165,14 @@ export async function applyReleasePlan(options: ApplyOptions, plan: ReleasePlan<
           release = await client.createDraftRelease(repo, plan.fields);
         } catch (error) {
           // Another run made it meanwhile: continue with that one if it is a draft.
-          if (!(error instanceof GitHubApiError && error.status === 422 && error.code === 'already_exists')) throw error;
+          if (!(error instanceof GitHubApiError && error.status === 422 && error.code === 'already_exists'))
+            throw error;
           release = findRelease(await client.listReleases(repo), plan.tag);
           if (!release) throw error;
           if (!release.draft)
-            throw new UserError(`release ${plan.tag} was published by another run meanwhile: run again to check it`);
+            throw new UserError(
+              `release ${plan.tag} was published by another run meanwhile: run again to check it`,
+            );
         }
         result.changed = true;
         emit({ type: 'created', tag: plan.tag, id: release.id });
@@ -181,13 +201,20 @@ export async function applyReleasePlan(options: ApplyOptions, plan: ReleasePlan<
             if (!local || remote.sha256 !== local.sha256 || remote.size !== local.size)
               published({
                 ...plan,
-                problems: [`${name} downloaded with sha256 ${remote.sha256}, expected ${local?.sha256 ?? '?'}`],
+                problems: [
+                  `${name} downloaded with sha256 ${remote.sha256}, expected ${local?.sha256 ?? '?'}`,
+                ],
               });
           }
           break;
         }
         result.downloadedToVerify = await verifyAll(options, plan, release, plan.expected);
-        emit({ type: 'verified', tag: plan.tag, assets: plan.expected.length, downloaded: result.downloadedToVerify });
+        emit({
+          type: 'verified',
+          tag: plan.tag,
+          assets: plan.expected.length,
+          downloaded: result.downloadedToVerify,
+        });
         break;
       }
       case 'publish': {

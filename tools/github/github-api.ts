@@ -155,7 +155,10 @@ export function retryDelay(
   const reset = header(headers, 'x-ratelimit-reset');
   if (status === 403 || status === 429) {
     if (retryAfter !== undefined && /^\d+$/.test(retryAfter))
-      return { waitMs: Number(retryAfter) * 1000, reason: `secondary rate limit (retry-after ${retryAfter}s)` };
+      return {
+        waitMs: Number(retryAfter) * 1000,
+        reason: `secondary rate limit (retry-after ${retryAfter}s)`,
+      };
     if (remaining === '0' && reset !== undefined && /^\d+$/.test(reset))
       return { waitMs: Math.max(0, Number(reset) * 1000 - now) + 1000, reason: 'primary rate limit' };
     if (status === 429) return { waitMs: 60_000, reason: 'rate limited (429 without retry-after)' };
@@ -251,7 +254,9 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
         const e = error as ErrorLike;
         const status = typeof e.status === 'number' ? e.status : 0;
         const delay =
-          noRetry || attempt >= policy.attempts ? undefined : retryDelay(status, e.response?.headers, attempt, policy);
+          noRetry || attempt >= policy.attempts
+            ? undefined
+            : retryDelay(status, e.response?.headers, attempt, policy);
         if (!delay || delay.waitMs > policy.maxWaitMs) {
           report({ method, path, status, bytesSent: 0 });
           throw error;
@@ -286,7 +291,11 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     getReleaseByTag: (repo, tag) =>
       call(`get release ${tag}`, async () => {
         try {
-          const { data } = await octokit.rest.repos.getReleaseByTag({ owner: repo.owner, repo: repo.name, tag });
+          const { data } = await octokit.rest.repos.getReleaseByTag({
+            owner: repo.owner,
+            repo: repo.name,
+            tag,
+          });
           return toRelease(data as unknown as Data);
         } catch (error) {
           if ((error as ErrorLike).status === 404) return undefined;
@@ -331,7 +340,11 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
 
     deleteAsset: (repo, assetId) =>
       call('delete release asset', async () => {
-        await octokit.rest.repos.deleteReleaseAsset({ owner: repo.owner, repo: repo.name, asset_id: assetId });
+        await octokit.rest.repos.deleteReleaseAsset({
+          owner: repo.owner,
+          repo: repo.name,
+          asset_id: assetId,
+        });
       }),
 
     uploadAsset: (release, file) =>
@@ -370,7 +383,8 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
               const location = response.headers.get('location');
               await response.body?.cancel();
               report({ method: 'GET', path, status: response.status, bytesSent: 0 });
-              if (!location) throw new GitHubApiError(`download ${asset.name}`, response.status, 'no Location');
+              if (!location)
+                throw new GitHubApiError(`download ${asset.name}`, response.status, 'no Location');
               const next = new URL(location, url);
               // The storage URL is signed: the token is not sent to another origin.
               if (next.origin !== new URL(url).origin) headers = { 'user-agent': 'emi-toolkit' };
@@ -385,7 +399,9 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
             const responseHeaders = Object.fromEntries(response.headers);
             const text = await response.text().catch(() => '');
             const delay =
-              attempt < policy.attempts ? retryDelay(response.status, responseHeaders, attempt, policy) : undefined;
+              attempt < policy.attempts
+                ? retryDelay(response.status, responseHeaders, attempt, policy)
+                : undefined;
             if (!delay || delay.waitMs > policy.maxWaitMs) {
               report({ method: 'GET', path, status: response.status, bytesSent: 0 });
               let data: unknown;
@@ -395,7 +411,13 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
               const { detail, code } = detailOf(response.status, data, response.statusText);
               throw new GitHubApiError(`download ${asset.name}`, response.status, detail, code);
             }
-            report({ method: 'GET', path, status: response.status, bytesSent: 0, retry: { attempt, ...delay } });
+            report({
+              method: 'GET',
+              path,
+              status: response.status,
+              bytesSent: 0,
+              retry: { attempt, ...delay },
+            });
             await sleep(delay.waitMs, signal ?? options.signal);
           }
         }

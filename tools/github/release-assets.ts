@@ -57,7 +57,10 @@ export function recordAssets(record: ImageRecord): ExpectedAsset[] {
 
 export async function sha256Of(path: string, signal?: AbortSignal): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 * 1024 * 1024, ...(signal ? { signal } : {}) }))
+  for await (const chunk of createReadStream(path, {
+    highWaterMark: 4 * 1024 * 1024,
+    ...(signal ? { signal } : {}),
+  }))
     hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
@@ -131,7 +134,9 @@ export async function collectReleaseAssets(
       throw new UserError(`${legacyReport.path} is not JSON: it is not a boot check report`);
     }
     if (report.image_file !== record.image_file)
-      throw new UserError(`${legacyReport.path} reports on ${String(report.image_file)}, not ${record.image_file}`);
+      throw new UserError(
+        `${legacyReport.path} reports on ${String(report.image_file)}, not ${record.image_file}`,
+      );
     if (report.ok !== true) throw new UserError(`${legacyReport.path} says the boot check did not pass`);
     const sha256 = createHash('sha256').update(text).digest('hex');
     assets.push({
@@ -163,7 +168,14 @@ export async function collectReleaseAssets(
   } catch {
     throw new UserError(`${manifestFacts.path} is not JSON`);
   }
-  for (const field of ['image_name', 'image_version', 'image_arch', 'image_file', 'image_stamp', 'image_date'] as const)
+  for (const field of [
+    'image_name',
+    'image_version',
+    'image_arch',
+    'image_file',
+    'image_stamp',
+    'image_date',
+  ] as const)
     if (manifest.record?.[field] !== record[field])
       throw new UserError(
         `${manifestFacts.path}: record.${field} is ${JSON.stringify(manifest.record?.[field])}, the record says ${JSON.stringify(record[field])}`,
@@ -171,7 +183,9 @@ export async function collectReleaseAssets(
   const manifestSha = createHash('sha256').update(manifestText).digest('hex');
   const listedManifest = sums.get(manifestFile);
   if (listedManifest !== undefined && listedManifest !== manifestSha)
-    throw new UserError(`${manifestFacts.path} has sha256 ${manifestSha}, ${sumsFacts.path} says ${listedManifest}`);
+    throw new UserError(
+      `${manifestFacts.path} has sha256 ${manifestSha}, ${sumsFacts.path} says ${listedManifest}`,
+    );
   assets.push({
     name: manifestFile,
     ...manifestFacts,

@@ -29,7 +29,8 @@ export function judgeAsset(expected: ExpectedAsset, found: ReleaseAsset | undefi
 export function describeMismatch(expected: ExpectedAsset, found: ReleaseAsset | undefined): string {
   if (!found) return `${expected.name} is missing`;
   if (found.state !== 'uploaded') return `${expected.name} is a partial upload (state ${found.state})`;
-  if (found.size !== expected.size) return `${expected.name} is ${found.size} bytes, expected ${expected.size}`;
+  if (found.size !== expected.size)
+    return `${expected.name} is ${found.size} bytes, expected ${expected.size}`;
   return `${expected.name} has digest ${found.digest}, expected sha256:${expected.sha256}`;
 }
 
@@ -70,7 +71,10 @@ export function planRelease<A extends ExpectedAsset>(
 ): ReleasePlan<A> {
   const tag = fields.tag_name;
   const byName = new Map((release?.assets ?? []).map((asset) => [asset.name, asset]));
-  const verdicts = wanted.map((asset) => ({ name: asset.name, verdict: judgeAsset(asset, byName.get(asset.name)) }));
+  const verdicts = wanted.map((asset) => ({
+    name: asset.name,
+    verdict: judgeAsset(asset, byName.get(asset.name)),
+  }));
   const wantedNames = new Set(wanted.map((asset) => asset.name));
   const extras = (release?.assets ?? []).filter((asset) => !wantedNames.has(asset.name));
   const unverified = verdicts.filter((v) => v.verdict === 'unverified').map((v) => v.name);
@@ -96,7 +100,7 @@ export function planRelease<A extends ExpectedAsset>(
 
   if (!release.draft) {
     const problems = wanted
-      .filter((asset, index) => !['match', 'unverified'].includes(verdicts[index]?.verdict as string))
+      .filter((_asset, index) => !['match', 'unverified'].includes(verdicts[index]?.verdict as string))
       .map((asset) => describeMismatch(asset, byName.get(asset.name)));
     return {
       tag,
@@ -124,7 +128,17 @@ export function planRelease<A extends ExpectedAsset>(
     if (verdict !== 'match' && verdict !== 'unverified') steps.push({ type: 'upload', asset });
   });
   steps.push({ type: 'verify', assets: unverified }, { type: 'publish' });
-  return { tag, fields, state: 'draft', release, expected: wanted, verdicts, steps, problems: [], extras: [] };
+  return {
+    tag,
+    fields,
+    state: 'draft',
+    release,
+    expected: wanted,
+    verdicts,
+    steps,
+    problems: [],
+    extras: [],
+  };
 }
 
 /** Whether applying the plan sends any request that changes something on GitHub. */

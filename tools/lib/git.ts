@@ -402,3 +402,13 @@ export async function getCommitterIdent(cwd: string): Promise<string | undefined
   const result = await runCommand('git', ['var', 'GIT_COMMITTER_IDENT'], { cwd, reject: false });
   return result.exitCode === 0 ? result.stdout.trim() : undefined;
 }
+
+/** The paths of the files under a folder at a commit (`git ls-tree -r --name-only`); none without commits. */
+export async function listTreeFiles(cwd: string, revision: string, folder: string): Promise<string[]> {
+  const result = await runCommand('git', ['ls-tree', '-r', '--name-only', '-z', revision, '--', folder], {
+    cwd,
+    reject: false,
+  });
+  if (result.exitCode !== 0) return [];
+  return result.stdout.split('\0').filter(Boolean);
+}
