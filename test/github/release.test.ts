@@ -75,7 +75,9 @@ const releaseArgs = (f: ReleaseFixture, extra: string[] = []) => [
 
 describe('emi release', () => {
   it('publishes the first release of a recorded image: assets equal the record, tag at the recording commit', async () => {
-    fixture = await makeReleaseFixture({ notes: 'Smaller package set; the agent retries the metadata service.' });
+    fixture = await makeReleaseFixture({
+      notes: 'Smaller package set; the agent retries the metadata service.',
+    });
     const run = await runAgainst(fake, releaseArgs(fixture, ['--json']), { cwd: fixture.repo.dir });
     expect(run.stderr).toBe('');
     expect(run.exitCode).toBe(0);
@@ -90,9 +92,9 @@ describe('emi release', () => {
     // Created as a draft, published last; SHA256SUMS uploaded last.
     const writes = fake.writes();
     expect(writes[0]?.operationId).toBe('repos/create-release');
-    expect((writes[0]?.json as { draft: boolean }).draft).toBe(true);
+    expect(writes[0]?.json).toMatchObject({ draft: true, make_latest: 'false' });
     expect(writes.at(-1)?.operationId).toBe('repos/update-release');
-    expect(writes.at(-2)?.query.name).toBe('SHA256SUMS');
+    expect(writes.at(-2)?.query).toMatchObject({ name: 'SHA256SUMS' });
     const result = JSON.parse(run.stdout) as { releases: { action: string; url: string }[] };
     expect(result.releases[0]?.action).toBe('published');
   });
@@ -111,7 +113,11 @@ describe('emi release', () => {
 
   it('resumes a run killed after one of three uploads: deletes the starter asset, uploads, publishes', async () => {
     fixture = await makeReleaseFixture({ minimal: true });
-    fake.faults.push({ operationId: 'repos/upload-release-asset', after: 1, action: { kind: 'starter-hang' } });
+    fake.faults.push({
+      operationId: 'repos/upload-release-asset',
+      after: 1,
+      action: { kind: 'starter-hang' },
+    });
     const secondUpload = fake.waitFor('repos/upload-release-asset', 2);
     const child = spawnAgainst(fake, releaseArgs(fixture), { cwd: fixture.repo.dir });
     await secondUpload;
@@ -138,14 +144,19 @@ describe('emi release', () => {
   it('recovers from 502s, a secondary rate limit and a 502 that leaves a starter asset', async () => {
     fixture = await makeReleaseFixture({ minimal: true });
     fake.faults.push(
-      { operationId: 'repos/list-releases', times: 2, action: { status: 502, body: { message: 'Server Error' } } },
+      {
+        operationId: 'repos/list-releases',
+        times: 2,
+        action: { status: 502, body: { message: 'Server Error' } },
+      },
       {
         operationId: 'repos/create-release',
         action: {
           status: 403,
           headers: { 'retry-after': '1' },
           body: {
-            message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+            message:
+              'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
             documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
           },
         },
@@ -229,9 +240,13 @@ describe('emi release', () => {
     expect(first.exitCode).toBe(0);
     expect(fake.release(releaseTag(fixture.record))?.draft).toBe(false);
     // Published: no files needed to see that it matches the record.
-    const elsewhere = await runAgainst(fake, ['release', '--pending', '--from', join(fixture.outDir, 'none')], {
-      cwd: fixture.repo.dir,
-    });
+    const elsewhere = await runAgainst(
+      fake,
+      ['release', '--pending', '--from', join(fixture.outDir, 'none')],
+      {
+        cwd: fixture.repo.dir,
+      },
+    );
     expect(elsewhere.exitCode).toBe(0);
     expect(elsewhere.stdout).toContain('nothing to do');
   });

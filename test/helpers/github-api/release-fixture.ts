@@ -48,7 +48,11 @@ export async function makeReleaseFixture(
     content.set(`${stem}.initrd`, randomBytes(50_000));
     content.set(`${stem}.packages`, Buffer.from('base-files\t12.4+deb12u5\nbash\t5.2.15-2+b2\n'));
   }
-  const artifacts = [...content].map(([name, bytes]) => ({ name, sha256: sha256(bytes), size: bytes.length }));
+  const artifacts = [...content].map(([name, bytes]) => ({
+    name,
+    sha256: sha256(bytes),
+    size: bytes.length,
+  }));
   const record: ImageRecord = { ...base, recipe_digest: `sha256:${'a'.repeat(64)}`, artifacts };
   const manifest = Buffer.from(
     `${JSON.stringify({ format: 1, record: { ...base, recipe_digest: record.recipe_digest }, artifacts }, null, 2)}\n`,
@@ -69,7 +73,16 @@ export async function makeReleaseFixture(
           image_arch: record.image_arch,
           accel: 'tcg',
           qemu: 'QEMU emulator version 7.2.19',
-          boots: [{ name: 'first-boot', instance_id: 'i-0123', hostname: 'h', agent_done_s: 31.2, ssh_login_s: 35.9, serial_log: 's.log' }],
+          boots: [
+            {
+              name: 'first-boot',
+              instance_id: 'i-0123',
+              hostname: 'h',
+              agent_done_s: 31.2,
+              ssh_login_s: 35.9,
+              serial_log: 's.log',
+            },
+          ],
           checks: [{ name: 'boot', result: 'pass', detail: 'ok' }],
           failed: [],
           work_dir: null,

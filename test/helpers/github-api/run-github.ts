@@ -40,10 +40,19 @@ export interface Child {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function spawnAgainst(fake: FakeGitHub, args: string[], options: { cwd: string; token?: string }): Child {
+export function spawnAgainst(
+  fake: FakeGitHub,
+  args: string[],
+  options: { cwd: string; token?: string },
+): Child {
   const child = spawn(process.execPath, [emiBin, ...args], {
     cwd: options.cwd,
-    env: { ...process.env, CI: 'true', GITHUB_ACTIONS: undefined, ...githubEnv(fake, options.token ?? writeToken) },
+    env: {
+      ...process.env,
+      CI: 'true',
+      GITHUB_ACTIONS: undefined,
+      ...githubEnv(fake, options.token ?? writeToken),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
