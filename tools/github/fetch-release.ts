@@ -44,7 +44,8 @@ export interface FetchOptions {
 export interface FetchResult {
   tag: string;
   dir: string;
-  files: { name: string; size: number; sha256: string }[];
+  /** Each verified file, with the time its download and check took (ms). */
+  files: { name: string; size: number; sha256: string; ms: number }[];
   bytes: number;
   ms: number;
 }
@@ -119,15 +120,9 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
         throw new UserError(
           `${want.name} from release ${tag} is ${bytes} bytes with sha256 ${sha256}; the record says ${want.size} bytes and ${want.sha256}: refused, nothing kept`,
         );
-      options.onEvent?.({
-        type: 'file',
-        name: want.name,
-        size: bytes,
-        state: 'verified',
-        sha256,
-        ms: performance.now() - fileStarted,
-      });
-      files.push({ name: want.name, size: bytes, sha256 });
+      const ms = performance.now() - fileStarted;
+      options.onEvent?.({ type: 'file', name: want.name, size: bytes, state: 'verified', sha256, ms });
+      files.push({ name: want.name, size: bytes, sha256, ms: Math.round(ms * 10) / 10 });
     };
 
     // SHA256SUMS first: its lines must equal the record, and it vouches for build.json. Its own
@@ -135,6 +130,7 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
     const sumsAsset = byName.get(checksumsFile);
     const sumsDigest = sumsAsset?.digest?.replace(/^sha256:/, '');
     const sumsPath = join(stage, checksumsFile);
+    const sumsStarted = performance.now();
     {
       const { body } = await client.downloadAsset(sumsAsset as NonNullable<typeof sumsAsset>, options.signal);
       await pipeline(body, createWriteStream(sumsPath, { flags: 'wx', mode: 0o644 }), {
@@ -153,7 +149,12 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
         throw new UserError(
           `${checksumsFile} of release ${tag} disagrees with the record about ${artifact.name}: refused, nothing kept`,
         );
-    files.push({ name: checksumsFile, size: sumsText.length, sha256: sumsSha });
+    files.push({
+      name: checksumsFile,
+      size: sumsText.length,
+      sha256: sumsSha,
+      ms: Math.round((performance.now() - sumsStarted) * 10) / 10,
+    });
     const manifestSha = sums.get(manifestFile);
     const manifestAsset = byName.get(manifestFile);
     if (!manifestSha)
