@@ -77,7 +77,9 @@ describe('emi fetch', () => {
   it('refuses a corrupted download and leaves nothing behind', async () => {
     // The second storage download is the tarball (SHA256SUMS comes first).
     fake.faults.push({ operationId: 'storage', after: 1, action: { kind: 'corrupt' } });
-    const run = await runAgainst(fake, ['fetch', 'euca-debian-emi', '--arch', 'x86_64', '--to', to], {
+    // Into a folder that does not exist yet: the folders it makes go too.
+    const into = join(to, 'downloads', 'images');
+    const run = await runAgainst(fake, ['fetch', 'euca-debian-emi', '--arch', 'x86_64', '--to', into], {
       cwd: fixture.repo.dir,
     });
     expect(run.exitCode).toBe(1);

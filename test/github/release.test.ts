@@ -232,8 +232,14 @@ describe('emi release', () => {
     expect(fake.writes()).toEqual([]);
   });
 
-  it('--pending releases what is not released yet, and skips a record whose folder is absent', async () => {
+  it('--pending skips a record with no release and no files, releases it from its files, then checks it without them', async () => {
     fixture = await makeReleaseFixture({ minimal: true });
+    const absent = await runAgainst(fake, ['release', '--pending', '--from', join(fixture.outDir, 'none')], {
+      cwd: fixture.repo.dir,
+    });
+    expect(absent.exitCode).toBe(0);
+    expect(absent.stderr).toMatch(/warning: .* not released: no artifact folder/);
+    expect(fake.writes()).toEqual([]);
     const first = await runAgainst(fake, ['release', '--pending', '--from', fixture.outDir, '--json'], {
       cwd: fixture.repo.dir,
     });

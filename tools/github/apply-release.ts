@@ -113,7 +113,8 @@ async function upload(
       const status = error instanceof GitHubApiError ? error.status : 0;
       // 5xx (a 502 may leave a `starter` asset), 422 already_exists (an earlier try did land), or
       // a dropped connection: clear the name and send the file again. Anything else is final.
-      const again = status === 0 || status >= 500 || (status === 422 && error instanceof GitHubApiError);
+      const again =
+        status === 0 || status >= 500 || (error instanceof GitHubApiError && error.code === 'already_exists');
       if (!again || attempt >= attempts) throw error;
       emit({
         type: 'upload',

@@ -83,7 +83,8 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
     if (byName.get(name)?.state !== 'uploaded')
       throw new UserError(`release ${tag} has no ${name}: it does not match the record`);
 
-  await mkdir(options.to, { recursive: true });
+  // The first folder this makes, if any: removed again on failure, so nothing is left behind.
+  const made = await mkdir(options.to, { recursive: true });
   await removeStaleStages(options.to);
   const stage = join(options.to, `${fetchStagePrefix}${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(stage);
@@ -182,6 +183,7 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
     };
   } catch (error) {
     await rm(stage, { recursive: true, force: true });
+    if (made !== undefined) await rm(made, { recursive: true, force: true });
     throw error;
   }
 }
