@@ -29,6 +29,9 @@ beforeEach(async () => {
 afterEach(async () => {
   await fake.close();
   expect(fake.violations).toEqual([]);
+  // Nor in anything sent to GitHub (bodies, names, queries).
+  expect(JSON.stringify(fake.requests)).not.toContain(writeToken);
+  expect(JSON.stringify(fake.releases)).not.toContain(writeToken);
   if (fixture) {
     await fixture.repo.cleanup();
     await rm(fixture.outDir, { recursive: true, force: true });
