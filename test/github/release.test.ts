@@ -144,6 +144,21 @@ describe('emi release', () => {
     expect(publishedAssets(tag)).toEqual(expectedAssets(fixture));
   });
 
+  it('finds its draft on a later page of the release list', async () => {
+    fixture = await makeReleaseFixture({ minimal: true });
+    const tag = releaseTag(fixture.record);
+    fake.addRelease({ tag_name: tag, draft: true });
+    for (let n = 0; n < 120; n++)
+      fake.addRelease({ tag_name: `other-emi.x86_64-2020.01.${String(n).padStart(2, '0')}` });
+    const run = await runAgainst(fake, releaseArgs(fixture), { cwd: fixture.repo.dir });
+    expect(run.exitCode).toBe(0);
+    const listed = fake.requests.filter((r) => r.operationId === 'repos/list-releases');
+    expect(listed.map((r) => r.query.page ?? '1')).toEqual(['1', '2']);
+    expect(fake.writes().map((r) => r.operationId)).not.toContain('repos/create-release');
+    expect(fake.releases.filter((r) => r.tag_name === tag)).toHaveLength(1);
+    expect(publishedAssets(tag)).toEqual(expectedAssets(fixture));
+  });
+
   it('recovers from 502s, a secondary rate limit and a 502 that leaves a starter asset', async () => {
     fixture = await makeReleaseFixture({ minimal: true });
     fake.faults.push(

@@ -163,6 +163,7 @@ export const run: CommandRun = async (values, _positionals, context) => {
             releases: results,
             requests: requests.length,
             retries: requests.filter((r) => r.retry).length,
+            bytes_sent: requests.reduce((sum, r) => sum + r.bytesSent, 0),
             ms: Math.round(ms),
           }),
           github.token,

@@ -266,10 +266,11 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     const method = String(route.method ?? 'GET');
     const path = new URL(String(route.url).replace(/\{[^}]*\}/g, ''), apiUrl).pathname;
     const noRetry = (route.request as { emiNoRetry?: boolean } | undefined)?.emiNoRetry === true;
+    const bytesSent = Number((route.headers as Record<string, unknown> | undefined)?.['content-length'] ?? 0);
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await request(route);
-        report({ method, path, status: response.status, bytesSent: 0 });
+        report({ method, path, status: response.status, bytesSent });
         return response;
       } catch (error) {
         const e = error as ErrorLike;
