@@ -84,6 +84,18 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
     if (byName.get(name)?.state !== 'uploaded')
       throw new UserError(`release ${tag} has no ${name}: it does not match the record`);
 
+  // What GitHub says about each file, checked before any byte is downloaded.
+  for (const want of expected) {
+    const asset = byName.get(want.name);
+    if (
+      asset &&
+      (asset.size !== want.size || (asset.digest !== null && asset.digest !== `sha256:${want.sha256}`))
+    )
+      throw new UserError(
+        `release ${tag}: ${want.name} is ${asset.size} bytes with digest ${asset.digest ?? 'none'}; the record says ${want.size} bytes and sha256:${want.sha256}: refused, nothing downloaded`,
+      );
+  }
+
   // The first folder this makes, if any: removed again on failure, so nothing is left behind.
   const made = await mkdir(options.to, { recursive: true });
   await removeStaleStages(options.to);
