@@ -144,6 +144,22 @@ describe('emi release', () => {
     expect(publishedAssets(tag)).toEqual(expectedAssets(fixture));
   });
 
+  it('verifies by downloading where GitHub gives no digest, and still writes nothing on a re-run', async () => {
+    await fake.close();
+    fake = await startFakeGitHub({ tokens: { [writeToken]: 'write' }, digests: false });
+    fixture = await makeReleaseFixture({ minimal: true });
+    const run = await runAgainst(fake, releaseArgs(fixture, ['--json']), { cwd: fixture.repo.dir });
+    expect(run.exitCode).toBe(0);
+    const tag = releaseTag(fixture.record);
+    expect(publishedAssets(tag)).toEqual(expectedAssets(fixture));
+    expect(fake.requests.filter((r) => r.operationId === 'storage')).toHaveLength(3);
+    const before = fake.requests.length;
+    expect((await runAgainst(fake, releaseArgs(fixture), { cwd: fixture.repo.dir })).exitCode).toBe(0);
+    const again = fake.requests.slice(before);
+    expect(again.filter((r) => r.operationId === 'storage')).toHaveLength(3);
+    expect(again.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
   it('finds its draft on a later page of the release list', async () => {
     fixture = await makeReleaseFixture({ minimal: true });
     const tag = releaseTag(fixture.record);
