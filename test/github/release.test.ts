@@ -160,6 +160,19 @@ describe('emi release', () => {
     expect(again.filter((r) => r.method !== 'GET')).toEqual([]);
   });
 
+  it('sends uploads to the upload_url the API returned, on its own server as uploads.github.com is', async () => {
+    await fake.close();
+    fake = await startFakeGitHub({ tokens: { [writeToken]: 'write' }, separateUploads: true });
+    fixture = await makeReleaseFixture({ minimal: true });
+    const run = await runAgainst(fake, releaseArgs(fixture), { cwd: fixture.repo.dir });
+    expect(run.exitCode).toBe(0);
+    const uploads = fake.requests.filter((r) => r.operationId === 'repos/upload-release-asset');
+    expect(uploads).toHaveLength(3);
+    expect(uploads.every((r) => r.server === 'uploads')).toBe(true);
+    expect(fake.requests.filter((r) => r.server === 'uploads')).toHaveLength(3);
+    expect(publishedAssets(releaseTag(fixture.record))).toEqual(expectedAssets(fixture));
+  });
+
   it('finds its draft on a later page of the release list', async () => {
     fixture = await makeReleaseFixture({ minimal: true });
     const tag = releaseTag(fixture.record);

@@ -53,6 +53,8 @@ export interface LoggedRequest {
   authenticated: boolean;
   /** Request body bytes. */
   bytes: number;
+  /** Which server got it: the API's or the uploads one (separateUploads). */
+  server: 'api' | 'uploads';
   json?: unknown;
 }
 
@@ -83,6 +85,11 @@ export interface FakeGitHubOptions {
   tokens?: Record<string, 'write' | 'read'>;
   /** Whether assets carry GitHub's sha256 `digest` (default true). */
   digests?: boolean;
+  /**
+   * Uploads on their own server, as uploads.github.com (or HOST/api/uploads on GHES) is: the
+   * `upload_url` points there, and an upload sent to the API's origin is a violation.
+   */
+  separateUploads?: boolean;
   /** Published releases are immutable (default true). */
   immutable?: boolean;
 }
@@ -143,6 +150,9 @@ export class FakeGitHub {
   private storageKeys = new Map<string, number>();
   private faultHits = new Map<Fault, number>();
   private server!: Server;
+  private uploadServer: Server | undefined;
+  /** Where uploads go: the API's origin, or the uploads server's. */
+  uploadOrigin = '';
   private api!: OpenAPIBackend;
   private hung = new Set<ServerResponse>();
   origin = '';
@@ -158,21 +168,34 @@ export class FakeGitHub {
 
   async start(): Promise<this> {
     this.api = await githubOpenApi();
-    this.server = createServer((request, response) => {
-      this.handle(request, response).catch((error: unknown) => {
-        this.violations.push(`fake server bug: ${(error as Error).stack ?? String(error)}`);
-        if (!response.headersSent) response.writeHead(500).end();
+    const serve = (server: 'api' | 'uploads') =>
+      createServer((request, response) => {
+        this.handle(request, response, server).catch((error: unknown) => {
+          this.violations.push(`fake server bug: ${(error as Error).stack ?? String(error)}`);
+          if (!response.headersSent) response.writeHead(500).end();
+        });
       });
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const listen = async (server: Server) => {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    };
+    this.server = serve('api');
+    this.origin = await listen(this.server);
+    this.uploadOrigin = this.origin;
+    if (this.options.separateUploads) {
+      this.uploadServer = serve('uploads');
+      this.uploadOrigin = await listen(this.uploadServer);
+    }
     return this;
   }
 
   async close(): Promise<void> {
     for (const response of this.hung) response.destroy();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const server of [this.server, this.uploadServer]) {
+      if (!server) continue;
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   }
 
   /** Resolves when the `count`-th request of an operation has arrived (counting from now). */
@@ -253,7 +276,7 @@ export class FakeGitHub {
       url: `${base}/releases/${release.id}`,
       html_url: `${this.origin}/${this.owner}/${this.repo}/releases/${release.draft ? `untagged-${release.id}` : `tag/${encodeURIComponent(release.tag_name)}`}`,
       assets_url: `${base}/releases/${release.id}/assets`,
-      upload_url: `${base}/releases/${release.id}/assets{?name,label}`,
+      upload_url: `${this.uploadOrigin}/repos/${this.owner}/${this.repo}/releases/${release.id}/assets{?name,label}`,
       tarball_url: `${base}/tarball/${encodeURIComponent(release.tag_name)}`,
       zipball_url: `${base}/zipball/${encodeURIComponent(release.tag_name)}`,
       id: release.id,
@@ -297,7 +320,11 @@ export class FakeGitHub {
     }
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  private async handle(
+    request: IncomingMessage,
+    response: ServerResponse,
+    server: 'api' | 'uploads',
+  ): Promise<void> {
     const url = new URL(request.url ?? '/', this.origin);
     const method = (request.method ?? 'GET').toUpperCase();
     const query = Object.fromEntries(url.searchParams);
@@ -318,6 +345,7 @@ export class FakeGitHub {
       status: 0,
       authenticated: token !== undefined,
       bytes: body.length,
+      server,
     };
     this.requests.push(log);
 
@@ -353,6 +381,9 @@ export class FakeGitHub {
       return;
     }
     log.operationId = operation.operationId ?? '';
+    const isUpload = log.operationId === 'repos/upload-release-asset';
+    if (this.uploadServer && isUpload !== (server === 'uploads'))
+      this.violations.push(`${log.operationId} sent to the ${server} server`);
     const validation = this.api.validateRequest(oaRequest, operation);
     if (!validation.valid) {
       this.violations.push(
