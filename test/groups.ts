@@ -20,6 +20,7 @@ export const unitTests = [
   'test/boot-check/metadata/tree.test.ts',
   'test/boot-check/qemu-command.test.ts',
   'test/boot-check/render-report.test.ts',
+  'test/browser-discovery.test.ts',
   'test/catalog/commit-message.test.ts',
   'test/catalog/legacy/parse-legacy-log.test.ts',
   'test/catalog/legacy/plan-legacy-history.test.ts',
@@ -37,6 +38,7 @@ export const unitTests = [
   'test/commands/build-progress.test.ts',
   'test/docs.test.ts',
   'test/groups.test.ts',
+  'test/helpers/fixtures.test.ts',
   'test/image-build/apt-sources.test.ts',
   'test/image-build/events.test.ts',
   'test/image-build/image-files.test.ts',
@@ -52,6 +54,8 @@ export const unitTests = [
   'test/schemas/meta-schema.test.ts',
   'test/schemas/record-schema.test.ts',
   'test/workflows.test.ts',
+  'test/workflows/actionlint.test.ts',
+  'test/workflows/check-workflow.test.ts',
   'test/workflows/pages-workflow.test.ts',
 ];
 

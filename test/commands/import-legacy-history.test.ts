@@ -1,18 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { readHistory } from '../../tools/changelog/read-history.js';
 import { runCommand } from '../../tools/lib/exec.js';
-import { createRepo, type TempRepo } from '../helpers/git-repo.js';
+import { it } from '../helpers/fixtures.js';
 import { legacyDataDir } from '../helpers/legacy-data.js';
 import { runEmi } from '../helpers/run-emi.js';
 
 const historyDir = join(legacyDataDir(), 'history');
-let repo: TempRepo | undefined;
-afterEach(async () => {
-  await repo?.cleanup();
-  repo = undefined;
-});
 
 async function log(dir: string): Promise<string[]> {
   const result = await runCommand('git', ['log', '--format=%an|%ae|%aI|%cI|%s'], { cwd: dir });
@@ -20,8 +15,10 @@ async function log(dir: string): Promise<string[]> {
 }
 
 describe('emi import-legacy --history DIR --into REPO', () => {
-  it('replays the dated versions as commits with the original author, date and message', async () => {
-    repo = await createRepo();
+  it('replays the dated versions as commits with the original author, date and message', async ({
+    makeRepo,
+  }) => {
+    const repo = await makeRepo();
     await repo.commit(
       { 'README.md': 'A new catalog\n' },
       { message: 'Start the catalog\n', date: '2024-01-01T00:00:00Z' },
@@ -81,8 +78,8 @@ describe('emi import-legacy --history DIR --into REPO', () => {
     expect(await log(repo.dir)).toHaveLength(6);
   });
 
-  it('shows the plan on a dry run and writes nothing', async () => {
-    repo = await createRepo();
+  it('shows the plan on a dry run and writes nothing', async ({ makeRepo }) => {
+    const repo = await makeRepo();
     const result = await runEmi(
       ['import-legacy', '--history', historyDir, '--into', repo.dir, '--dry-run', '--json'],
       {
@@ -112,8 +109,8 @@ describe('emi import-legacy --history DIR --into REPO', () => {
     expect(status.stdout).toBe('');
   });
 
-  it('refuses a repository that already holds records, and a dirty working tree', async () => {
-    repo = await createRepo();
+  it('refuses a repository that already holds records, and a dirty working tree', async ({ makeRepo }) => {
+    const repo = await makeRepo();
     await repo.commit({ 'EMI-IDs/euca-x-emi.x86_64.yaml': 'image_name: "euca-x-emi"\n' });
     const held = await runEmi(['import-legacy', '--history', historyDir, '--into', repo.dir], {
       cwd: repo.dir,
@@ -139,8 +136,8 @@ describe('emi import-legacy --history DIR --into REPO', () => {
     expect(result.stderr).toMatch(message);
   });
 
-  it('keeps the single-file mode working', async () => {
-    repo = await createRepo();
+  it('keeps the single-file mode working', async ({ makeRepo }) => {
+    const repo = await makeRepo();
     const result = await runEmi(['import-legacy', join(legacyDataDir(), 'EMI-IDs'), '--out', repo.dir], {
       cwd: repo.dir,
     });
@@ -153,8 +150,10 @@ describe('emi import-legacy --history DIR --into REPO', () => {
 });
 
 describe('emi import-legacy --history DIR --changelog-data FILE', () => {
-  it('writes the replayed history as changelog data, with links to the original repository', async () => {
-    repo = await createRepo();
+  it('writes the replayed history as changelog data, with links to the original repository', async ({
+    makeRepo,
+  }) => {
+    const repo = await makeRepo();
     const result = await runEmi(
       [
         'import-legacy',
@@ -179,8 +178,10 @@ describe('emi import-legacy --history DIR --changelog-data FILE', () => {
     );
   });
 
-  it('refuses --into with it, --origin without it, and an origin off GitHub (usage errors)', async () => {
-    repo = await createRepo();
+  it('refuses --into with it, --origin without it, and an origin off GitHub (usage errors)', async ({
+    makeRepo,
+  }) => {
+    const repo = await makeRepo();
     for (const [args, message] of [
       [['--changelog-data', 'x.json', '--into', '.'], /give no --into/],
       [['--into', '.', '--origin', 'https://github.com/a/b'], /--origin goes with --changelog-data/],

@@ -56,6 +56,12 @@ describe('.github/workflows/pages.yml', () => {
       expect(covered(file), file).toBe(true);
   });
 
+  it('can be called from build.yml after the release (a workflow token starts no other workflow)', () => {
+    const call = (workflow.on as unknown as { workflow_call: { inputs: Record<string, { type: string }> } })
+      .workflow_call;
+    expect(call.inputs.ref?.type).toBe('string');
+  });
+
   it('reads by default and gives only the deploy job what Pages needs', () => {
     expect(workflow.permissions).toEqual({ contents: 'read' });
     expect(workflow.jobs.build?.permissions).toBeUndefined();
@@ -76,7 +82,13 @@ describe('.github/workflows/pages.yml', () => {
 
   it('checks out the whole history without keeping credentials, and builds with npm run', () => {
     const checkout = steps.find((step) => step.uses?.startsWith('actions/checkout@'));
-    expect(checkout?.with).toEqual({ 'fetch-depth': 0, 'persist-credentials': false });
+    // Called from build.yml, it renders the commit that holds the new records (empty: the event's).
+    expect(checkout?.with).toEqual({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a template
+      ref: '${{ inputs.ref }}',
+      'fetch-depth': 0,
+      'persist-credentials': false,
+    });
     const render = steps.find((step) => step.run?.includes('changelog'));
     expect(render?.run).toBe(
       'npm run changelog -- --out _site --site-url "$SITE_URL" --repository "$GITHUB_REPOSITORY"',

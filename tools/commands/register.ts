@@ -83,13 +83,13 @@ async function readOsInfo(root: string, record: ImageRecord): Promise<OsInfo> {
 }
 
 function repositoryFrom(values: Record<string, unknown>, env: NodeJS.ProcessEnv) {
-  const slug = (values.repository as string | undefined) ?? env.GITHUB_REPOSITORY;
+  const slug = (values.repo as string | undefined) ?? env.GITHUB_REPOSITORY;
   if (!slug)
     throw new UsageError(
-      'the release source needs --repository OWNER/NAME (or GITHUB_REPOSITORY), or use --from DIR',
+      'the release source needs --repo OWNER/NAME (or GITHUB_REPOSITORY), or use --from DIR',
     );
   const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(slug);
-  if (!match) throw new UsageError(`--repository ${slug}: expected OWNER/NAME`);
+  if (!match) throw new UsageError(`--repo ${slug}: expected OWNER/NAME`);
   const serverUrl = (values['server-url'] as string | undefined) ?? env.GITHUB_SERVER_URL;
   if (serverUrl && !/^https?:\/\/[^\s/]+/.test(serverUrl))
     throw new UsageError(`--server-url ${serverUrl}: not a URL`);

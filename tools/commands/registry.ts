@@ -425,6 +425,69 @@ export const commands: CommandSpec[] = [
     load: () => import('./changelog.js'),
   },
   {
+    name: 'release',
+    summary: 'publish recorded images as GitHub releases (draft, upload, verify, publish; safe to re-run)',
+    options: {
+      line: { type: 'string', value: 'L', description: 'the image line (<image_name>) to release' },
+      arch: { type: 'string', value: 'A', description: 'its architecture (with --line)' },
+      pending: { type: 'boolean', description: 'release every record that has no published release yet' },
+      repo: {
+        type: 'string',
+        value: 'OWNER/NAME',
+        description: 'the repository (default: $GITHUB_REPOSITORY, or the origin remote on github.com)',
+      },
+      from: {
+        type: 'string',
+        value: 'DIR',
+        description: 'the folder holding the artifact folders <image_file without .img>/ (default: out/)',
+      },
+      'dry-run': {
+        type: 'boolean',
+        description: 'show what would be done, change nothing (no token needed)',
+      },
+      json,
+    },
+    description:
+      "One release per recorded version, tagged <image_name>.<image_arch>-<image_version> at the commit that recorded it, with the tarball, the .img.zst when built, kernel, initrd, .packages, the boot check's report, build.json and SHA256SUMS, each checked against the record first (the raw .img is not an asset). The body is the version's changelog entry. Finds an existing release by listing (drafts too), creates a draft, uploads what is missing, replaces partial or mismatched assets of the draft, verifies size and sha256 of every asset, then publishes. A published release that differs from the record is an error and is never changed. Token from GITHUB_TOKEN or GH_TOKEN, API from GITHUB_API_URL (GitHub Enterprise Server works).",
+    examples: [
+      'emi release --line euca-debian-emi --arch x86_64 --from out --dry-run',
+      'GITHUB_TOKEN=... emi release --pending --repo example/catalog --from artifacts --json',
+    ],
+    load: () => import('./release.js'),
+  },
+  {
+    name: 'fetch',
+    summary: 'download a recorded image from its GitHub release and verify it against the record',
+    args: 'LINE',
+    positionals: { min: 1, max: 1 },
+    options: {
+      arch: {
+        type: 'string',
+        value: 'A',
+        description: 'the architecture (needed when the line has several)',
+      },
+      version: {
+        type: 'string',
+        value: 'V',
+        description: 'an earlier version of the line (default: the current record)',
+      },
+      to: { type: 'string', value: 'DIR', description: 'where <image_file without .img>/ goes (default: .)' },
+      repo: {
+        type: 'string',
+        value: 'OWNER/NAME',
+        description: 'the repository (default: $GITHUB_REPOSITORY, or the origin remote on github.com)',
+      },
+      json,
+    },
+    description:
+      "Reads the record from git, downloads the release's files (a progress display on a terminal) into a hidden folder inside DIR, checks each against the record's size and sha256 (build.json against SHA256SUMS, whose lines must equal the record), and renames the folder into place only when all match: a mismatch or Ctrl-C leaves nothing behind. No token needed for a public repository (GITHUB_TOKEN or GH_TOKEN is used when set); honours GITHUB_SERVER_URL and GITHUB_API_URL.",
+    examples: [
+      'emi fetch euca-debian-emi --arch x86_64 --to ~/images',
+      'emi fetch euca-debian-emi.i386 --version 2026.11.27 --json',
+    ],
+    load: () => import('./fetch.js'),
+  },
+  {
     name: 'register',
     summary: 'upload a recorded release to an OpenStack cloud (Glance) and record the image IDs',
     args: 'LINE | --record-from FILE',
@@ -446,7 +509,7 @@ export const commands: CommandSpec[] = [
         type: 'boolean',
         description: "download the files from the line's GitHub release (the default)",
       },
-      repository: {
+      repo: {
         type: 'string',
         value: 'OWNER/NAME',
         description: 'the GitHub repository of the releases (default: $GITHUB_REPOSITORY)',
@@ -477,7 +540,7 @@ export const commands: CommandSpec[] = [
       "Uploads the kernel as an aki image, the initrd as an ari image and the root filesystem as an ami image with kernel_id and ramdisk_id, each named after image_file and carrying the record's fields as properties, streamed (never copied to a temp file) with SHA-512 computed on the way and compared with Glance's os_hash_value. Idempotent: active images of the same version and stamp are reused, ones left queued or saving by an interrupted run are deleted and uploaded again, and a re-run sends no write. The other versions of the line are hidden (os_hidden); a deprecated record's images too. Clouds come from clouds.yaml (OS_CLIENT_CONFIG_FILE, ./, ~/.config/openstack/, /etc/openstack/); secrets may come from OS_PASSWORD, OS_TOKEN or OS_APPLICATION_CREDENTIAL_SECRET and are never printed. See docs/register.md.",
     examples: [
       'emi register euca-debian-emi.x86_64 --cloud private --from out/euca-debian-2026.11.27-x86_64',
-      'OS_CLOUD=private emi register euca-debian-emi --arch x86_64 --repository example/catalog',
+      'OS_CLOUD=private emi register euca-debian-emi --arch x86_64 --repo example/catalog',
       'emi register euca-debian-emi.x86_64 --cloud private --dry-run --json',
     ],
     load: () => import('./register.js'),

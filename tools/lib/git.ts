@@ -381,6 +381,11 @@ async function readLog(cwd: string, args: string[], pathspecs: string[]): Promis
  * commit as a NUL, `commit <hash> <committer time>`, then its zero-context patch (renames as a
  * deletion and an addition). `range` limits it (e.g. `<cached>..<head>`; default HEAD).
  */
+/** The commits that changed a path, newest first (`git log --format=%H -- path`). */
+export async function listCommitsTouching(cwd: string, path: string): Promise<string[]> {
+  return (await readLog(cwd, ['--format=%H'], [path])).split('\n').filter(Boolean);
+}
+
 export async function readRecordHistoryLog(cwd: string, range: string[] = []): Promise<string> {
   const args = [
     '--reverse',
@@ -807,4 +812,13 @@ export async function pushHead(cwd: string, remote: string, branch: string): Pro
       text,
     );
   return { ok: false, rejected, message: text.trim().split('\n').slice(-5).join('\n') };
+}
+
+/** The paths of the files under a folder at a commit (`git ls-tree -r --name-only`); none without commits. */
+export async function listTreeFiles(cwd: string, revision: string, folder: string): Promise<string[]> {
+  const result = await runGit(cwd, ['ls-tree', '-r', '--name-only', '-z', revision, '--', folder], {
+    answers: [128],
+  });
+  if (result.exitCode !== 0) return [];
+  return result.stdout.split('\0').filter(Boolean);
 }

@@ -70,7 +70,8 @@ function packageSection(packages: PackageChanges | null): string[] {
   return rows;
 }
 
-function entrySection(entry: Entry): string {
+/** One entry as Markdown (a release's notes: the body of its GitHub release too). */
+export function entrySection(entry: Entry): string {
   const heading = `### ${markdownText(titleOf(entry))} (${markdownText(kindLabel(entry))}, ${dayOf(entry.date)})`;
   const by = `${markdownLink(entry.short_commit, entry.url)} by ${markdownText(entry.author || 'unknown')}, committed ${markdownText(entry.commit_date)}`;
   const parts = [heading, `**${markdownText(entry.subject) || 'no subject'}**`];
