@@ -3,6 +3,7 @@
  * shell's arithmetic, floods of key lines, disallowed bytes in names, and block-device mappings
  * that point at disks in use. Each test failed before its fix.
  */
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Fault, InstanceConfig } from '../../../tools/boot-check/metadata/instance.js';
 import { type AgentWorld, createAgentWorld, type WorldOptions } from '../../helpers/agent-world.js';
@@ -67,5 +68,72 @@ describe('numbers from the network (14)', () => {
     expect(await target.step('ssh-keys')).toMatchObject({ result: 'ok' });
     expect(await target.step('host-keys')).toMatchObject({ result: 'ok' });
     expect(await target.read('root/.ssh/authorized_keys')).toBe(`${key}\n`);
+  });
+});
+
+/** A structurally valid ed25519 key line: the type field, then 32 random bytes. */
+function ed25519Line(): string {
+  const type = Buffer.from('ssh-ed25519');
+  const point = randomBytes(32);
+  const blob = Buffer.alloc(4 + type.length + 4 + point.length);
+  blob.writeUInt32BE(type.length, 0);
+  type.copy(blob, 4);
+  blob.writeUInt32BE(point.length, 4 + type.length);
+  point.copy(blob, 8 + type.length);
+  return `ssh-ed25519 ${blob.toString('base64')}`;
+}
+
+describe('floods of keys (15)', () => {
+  it('ends by its deadline with 100 keys of 789 valid lines each, taking the first 1000 lines', async () => {
+    const publicKeys = Array.from({ length: 100 }, (_, index) => ({
+      name: `k${index}`,
+      key: Array.from({ length: 789 }, ed25519Line).join('\n'),
+    }));
+    const target = await world({ instance: instance({ public_keys: publicKeys }), config: { DEADLINE: 10 } });
+    const run = await target.run({ timeoutMs: 60_000 });
+    expect(run.exitCode, run.console).toBe(0);
+    // Before the fix the per-line check forked several programs per line: still busy after 90 s.
+    expect(run.ms).toBeLessThan(10_000 + 5_000);
+    const step = await target.step('ssh-keys');
+    expect(step.result, step.detail).toBe('ok');
+    // Two keys hold the first 1578 lines: the other 98 are not even fetched.
+    expect(step.detail).toBe(
+      '1000 valid of 2, 1000 added, 578 lines rejected; the other 98 keys not read (1000 key lines at most)',
+    );
+    expect(target.server.requests.filter((request) => request.path.endsWith('/openssh-key'))).toHaveLength(2);
+    const lines = (await target.read('root/.ssh/authorized_keys')).trimEnd().split('\n');
+    expect(lines).toHaveLength(1000);
+    expect(lines[0]).toBe(publicKeys[0]?.key.split('\n')[0]);
+    expect(await target.read('var/log/emi-agent.log')).toContain('beyond the limit of 1000 key lines');
+  });
+
+  it('checks the deadline between keys: 100 slow keys end by the deadline', async () => {
+    const publicKeys = Array.from({ length: 100 }, (_, index) => ({ name: `k${index}`, key: ed25519Line() }));
+    const target = await world({
+      instance: instance({ public_keys: publicKeys }, [
+        { path: '/latest/meta-data/public-keys/*', delay_ms: 400 },
+      ]),
+      config: { DEADLINE: 6 },
+    });
+    const run = await target.run({ timeoutMs: 60_000 });
+    expect(run.exitCode, run.console).toBe(0);
+    expect(run.ms).toBeLessThan(6_000 + 4_000);
+    const step = await target.step('ssh-keys');
+    expect(step.result).toBe('failed');
+    expect(step.detail).toMatch(/keys could not be fetched; deadline reached, retried at next boot$/);
+  });
+
+  it('still checks each line it takes: a line whose data is not its type is refused', async () => {
+    const good = ed25519Line();
+    const wrongType = good.replace('ssh-ed25519', 'ssh-rsa');
+    const short = `ssh-ed25519 ${Buffer.from(good.split(' ')[1] ?? '', 'base64')
+      .subarray(0, 40)
+      .toString('base64')}`;
+    const target = await world({
+      instance: instance({ public_keys: [{ name: 'k', key: [wrongType, short, good].join('\n') }] }),
+    });
+    expect((await target.run()).exitCode).toBe(0);
+    expect(await target.read('root/.ssh/authorized_keys')).toBe(`${good}\n`);
+    expect((await target.step('ssh-keys')).detail).toBe('1 valid of 1, 1 added, 2 lines rejected');
   });
 });
