@@ -137,3 +137,54 @@ describe('floods of keys (15)', () => {
     expect((await target.step('ssh-keys')).detail).toBe('1 valid of 1, 1 added, 2 lines rejected');
   });
 });
+
+describe('bytes that are not allowed (16)', () => {
+  it('refuses a hostname with a NUL byte instead of reading it as webevil', async () => {
+    const target = await world({ instance: instance({ local_hostname: 'web\u0000evil' }) });
+    expect((await target.run()).exitCode).toBe(0);
+    expect(await target.step('hostname')).toMatchObject({
+      result: 'failed',
+      detail: expect.stringContaining('bytes a hostname cannot have'),
+    });
+    expect(await target.commandsOf('hostname')).toEqual([]);
+    expect(await target.exists('etc/hostname')).toBe(false);
+  });
+
+  it('refuses a hostname with other disallowed bytes (tab, DEL, Latin-1) as well', async () => {
+    for (const name of ['web\tevil', 'web\u007fevil', 'wéb']) {
+      const target = await world({ instance: instance({ local_hostname: name }) });
+      await target.run();
+      expect((await target.step('hostname')).result, JSON.stringify(name)).toBe('failed');
+      expect(await target.commandsOf('hostname')).toEqual([]);
+    }
+  });
+
+  it('refuses an instance-id with a NUL byte: no per-instance step runs', async () => {
+    const target = await world({ instance: instance({ instance_id: 'i-0abc\u0000def' }) });
+    expect((await target.run()).exitCode).toBe(0);
+    expect((await target.status()).instance_id).toBeNull();
+    expect(await target.exists('var/lib/emi-agent/instances/i-0abcdef')).toBe(false);
+  });
+
+  it('does not take a local-ipv4 with a NUL byte for the hosts entry', async () => {
+    const target = await world({
+      instance: instance({ local_ipv4: '10.0.0.\u00001', local_hostname: 'web1.example' }),
+    });
+    await target.run();
+    const hosts = await target.read('etc/hosts');
+    expect(hosts).toContain('127.0.1.1\t');
+    expect(hosts).not.toContain('10.0.0.1');
+  });
+
+  it('does not use a mapped device name with a NUL byte', async () => {
+    const target = await world({
+      instance: instance({
+        block_device_mapping: { ami: 'sda1', ephemeral0: 'sd\u0000b', root: '/dev/sda1' },
+      }),
+      disks: { sdb: 'ext4' },
+    });
+    await target.run();
+    expect((await target.step('ephemeral0')).result).toBe('skipped');
+    expect(await target.commandsOf('mount')).toEqual([]);
+  });
+});
