@@ -4,6 +4,7 @@
  * that point at disks in use. Each test failed before its fix.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdir, symlink } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Fault, InstanceConfig } from '../../../tools/boot-check/metadata/instance.js';
 import { type AgentWorld, createAgentWorld, type WorldOptions } from '../../helpers/agent-world.js';
@@ -186,5 +187,75 @@ describe('bytes that are not allowed (16)', () => {
     await target.run();
     expect((await target.step('ephemeral0')).result).toBe('skipped');
     expect(await target.commandsOf('mount')).toEqual([]);
+  });
+});
+
+describe('mapped devices in use (17)', () => {
+  const mapping = (ephemeral0: string, swap?: string) =>
+    instance({
+      block_device_mapping: { ami: 'sda1', root: '/dev/sda1', ephemeral0, ...(swap ? { swap } : {}) },
+    });
+
+  it('does not mount the root filesystem a second time when ephemeral0 names it by its udev link', async () => {
+    // Root is /dev/vda1 in /proc/mounts; /dev/sda1 is udev's link to it.
+    const target = await world({ instance: mapping('sda1'), disks: { vda1: 'ext4' } });
+    await symlink('vda1', target.path('dev/sda1'));
+    expect((await target.run()).exitCode).toBe(0);
+    expect(await target.step('ephemeral0')).toMatchObject({
+      result: 'skipped',
+      detail: '/dev/sda1 is /dev/vda1, which holds the root filesystem',
+    });
+    expect(await target.commandsOf('mount')).toEqual([]);
+  });
+
+  it('refuses the disk that holds a mounted partition, and a device mounted elsewhere', async () => {
+    const whole = await world({ instance: mapping('vda'), disks: { vda: 'ext4' } });
+    await whole.run();
+    expect(await whole.step('ephemeral0')).toMatchObject({
+      result: 'skipped',
+      detail: '/dev/vda holds /dev/vda1, which holds the root filesystem',
+    });
+    const data = await world({
+      instance: mapping('sdb'),
+      disks: { xvdb: 'ext4' },
+      mounts: ['/dev/vda1 / ext4 rw 0 0', '/dev/xvdb /srv ext4 rw 0 0'],
+    });
+    await data.run();
+    expect(await data.step('ephemeral0')).toMatchObject({
+      result: 'skipped',
+      detail: '/dev/xvdb is already mounted',
+    });
+    expect([...(await whole.commandsOf('mount')), ...(await data.commandsOf('mount'))]).toEqual([]);
+  });
+
+  it('refuses a mapped device that is not a block device (a character device, a folder)', async () => {
+    const target = await world({ instance: mapping('sdb', 'sdc'), disks: {} });
+    await symlink('/dev/null', target.path('dev/sdb'));
+    await mkdir(target.path('dev/sdc'));
+    await target.run();
+    expect(await target.step('ephemeral0')).toMatchObject({
+      result: 'skipped',
+      detail: '/dev/sdb is not a block device',
+    });
+    expect(await target.step('swap')).toMatchObject({
+      result: 'skipped',
+      detail: '/dev/sdc is not a block device',
+    });
+    expect(await target.commandsOf('mount')).toEqual([]);
+    expect(await target.commandsOf('swapon')).toEqual([]);
+  });
+
+  it('does not swapon a device that holds the root filesystem, and still uses a free one', async () => {
+    const target = await world({
+      instance: mapping('sdb', 'sda1'),
+      disks: { vda1: 'swap', vdb: 'ext4' },
+    });
+    await target.run();
+    expect(await target.step('swap')).toMatchObject({
+      result: 'skipped',
+      detail: '/dev/vda1 holds the root filesystem',
+    });
+    expect(await target.commandsOf('swapon')).toEqual([]);
+    expect(await target.step('ephemeral0')).toMatchObject({ result: 'ok' });
   });
 });
