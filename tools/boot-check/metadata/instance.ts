@@ -38,6 +38,44 @@ function ipHostname(ip: string): string {
   return `ip-${ip.replace(/\./g, '-')}`;
 }
 
+/**
+ * network/interfaces/macs/<mac>/: the primary interface as EC2 describes it in a VPC (cloud-init
+ * renders its network configuration from it). The subnet is the /20 and the VPC the /16 around
+ * the private address, as in a default VPC; ids are fixed, like the reservation-id.
+ */
+function networkLeaves(
+  config: InstanceConfig,
+  mac: string,
+  localIpv4: string,
+  localHostname: string,
+): [string, string][] {
+  const prefix = `network/interfaces/macs/${mac}/`;
+  const leaves: [string, string][] = [
+    ['device-number', '0'],
+    ['interface-id', 'eni-0123456789abcdef0'],
+    ['local-hostname', localHostname],
+    ['local-ipv4s', localIpv4],
+    ['mac', mac],
+    ['owner-id', config.account_id ?? '123456789012'],
+    ['security-group-ids', 'sg-0123456789abcdef0'],
+    ['security-groups', 'default'],
+    ['subnet-id', 'subnet-0123456789abcdef0'],
+    ['vpc-id', 'vpc-0123456789abcdef0'],
+  ];
+  if (isIPv4(localIpv4)) {
+    const [a, b, c] = localIpv4.split('.').map(Number) as [number, number, number];
+    leaves.push(['subnet-ipv4-cidr-block', `${a}.${b}.${c & 0xf0}.0/20`]);
+    leaves.push(['vpc-ipv4-cidr-block', `${a}.${b}.0.0/16`]);
+    leaves.push(['vpc-ipv4-cidr-blocks', `${a}.${b}.0.0/16`]);
+  }
+  if (config.public_hostname !== undefined) leaves.push(['public-hostname', config.public_hostname]);
+  if (config.public_ipv4 !== undefined) {
+    leaves.push(['public-ipv4s', config.public_ipv4]);
+    leaves.push([`ipv4-associations/${config.public_ipv4}`, localIpv4]);
+  }
+  return leaves.map(([path, value]) => [`${prefix}${path}`, value]);
+}
+
 /** Fills in EC2's (or Eucalyptus') defaults. `userData` is the resolved user_data_file, if any. */
 export function normalizeInstance(config: InstanceConfig, userDataFromFile?: Buffer): Instance {
   const tokens: TokenMode = config.tokens ?? 'optional';
@@ -49,6 +87,7 @@ export function normalizeInstance(config: InstanceConfig, userDataFromFile?: Buf
   const region = config.region ?? (eucalyptus ? 'eucalyptus' : 'us-east-1');
   const amiId = config.ami_id ?? (eucalyptus ? 'emi-0a1b2c3d' : 'ami-0123456789abcdef0');
   const instanceType = config.instance_type ?? (eucalyptus ? 'm1.small' : 't3.micro');
+  const mac = config.mac ?? '02:00:0a:01:00:0a';
   const devices =
     config.block_device_mapping ??
     (eucalyptus
@@ -65,7 +104,7 @@ export function normalizeInstance(config: InstanceConfig, userDataFromFile?: Buf
     ['instance-type', instanceType],
     ['local-hostname', localHostname],
     ['local-ipv4', localIpv4],
-    ['mac', config.mac ?? '02:00:0a:01:00:0a'],
+    ['mac', mac],
     ['placement/availability-zone', zone],
     ['placement/region', region],
     ['reservation-id', 'r-0123456789abcdef0'],
@@ -73,6 +112,8 @@ export function normalizeInstance(config: InstanceConfig, userDataFromFile?: Buf
   ]);
   if (config.public_hostname !== undefined) leaves.set('public-hostname', config.public_hostname);
   if (config.public_ipv4 !== undefined) leaves.set('public-ipv4', config.public_ipv4);
+  for (const [path, value] of networkLeaves(config, mac, localIpv4, localHostname)) leaves.set(path, value);
+  for (const [key, value] of Object.entries(config.tags ?? {})) leaves.set(`tags/instance/${key}`, value);
   for (const [name, device] of Object.entries(devices)) leaves.set(`block-device-mapping/${name}`, device);
   for (const [path, value] of Object.entries(config.meta_data ?? {})) leaves.set(path, value);
 

@@ -78,6 +78,12 @@ export interface InstanceConfig {
     [k: string]: string;
   };
   /**
+   * Instance tags, served under meta-data/tags/instance/ (key: value). Keys as EC2 allows them there: letters, digits and + - = . , _ : @, no / or space.
+   */
+  tags?: {
+    [k: string]: string;
+  };
+  /**
    * @maxItems 1000
    */
   faults?: Fault[];
