@@ -13,6 +13,7 @@ const boots = [
     hostname: 'emi-verify-first-123456',
     agent_done_s: 52.4,
     ssh_login_s: 55.1,
+    host_pace: null,
     serial_log: 'first-instance.serial.log',
   },
   {
@@ -21,6 +22,7 @@ const boots = [
     hostname: 'emi-verify-first-123456',
     agent_done_s: 103.5,
     ssh_login_s: 106.6,
+    host_pace: null,
     serial_log: 'first-instance.serial.log',
   },
 ];
@@ -38,6 +40,8 @@ function report(checks: CheckResult[], workDir: string | null = null): VerifyRep
     boots,
     checks,
     failed,
+    agent_deadline_s: 600,
+    slow_host: null,
     work_dir: workDir,
   };
 }
