@@ -95,6 +95,22 @@ describe('the build step', () => {
       ].join('\n'),
     );
   });
+
+  // Issue 13, item 20: a slow host is named first, in the build's error and in the text report.
+  it('says first when the failures came with a slow host', () => {
+    const slow: VerifyReport = {
+      ...report(failing),
+      boots: boots.map((boot) => ({ ...boot, host_pace: 0.24 })),
+      slow_host: '2 of 4 failed checks came with a slow host and time running out: the image may be fine',
+    };
+    expect(failureMessage(slow, 'out/x').split('\n').slice(0, 2)).toEqual([
+      'boot check failed (failed: ssh-login, agent-status; 2 could not run); serial logs in out/x',
+      '  slow host: 2 of 4 failed checks came with a slow host and time running out: the image may be fine',
+    ]);
+    const text = renderReport(slow);
+    expect(text).toContain('ssh login 55.1 s after QEMU start; host pace 24%\n');
+    expect(text).toContain('\nslow host: 2 of 4 failed checks came with a slow host');
+  });
 });
 
 describe('the checks and the programs', () => {
