@@ -460,6 +460,24 @@ describe('a slow host', () => {
     expect(failed[0]?.slowHost).toBeUndefined();
   });
 
+  it("counts the kernel's timer check failing on a starved CPU as time running out", () => {
+    const facts = goodRun();
+    const late = boot(facts, 'first boot');
+    late.hostPace = 0.02;
+    late.console = { ...late.console, fatal: "Kernel panic - not syncing: IO-APIC + timer doesn't work!" };
+    late.login = {
+      ok: false,
+      error: "the boot failed: Kernel panic - not syncing: IO-APIC + timer doesn't work!",
+    };
+    delete late.guest;
+    facts.boots = [late];
+    const failed = failedChecks(evaluateChecks(facts)).filter((check) => check.result === 'fail');
+    expect(failed.map((check) => [check.name, check.slowHost])).toEqual([
+      ['boot', true],
+      ['ssh-login', true],
+    ]);
+  });
+
   it('counts a login that never came within the wait as time running out', () => {
     const facts = goodRun();
     const late = boot(facts, 'first boot');

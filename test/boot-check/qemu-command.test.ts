@@ -71,7 +71,7 @@ describe('qemuCommand', () => {
   it('gives the agent the deadline of the test instance on the kernel command line, and writes a pid file', () => {
     const { args } = qemuCommand({ ...spec, agentDeadlineSeconds: 600, pidFile: '/work/first.qemu.pid' });
     expect(values(args, '-append')).toEqual([
-      'root=/dev/vda ro console=ttyS0,115200n8 emi_agent.deadline=600',
+      'root=/dev/vda ro console=ttyS0,115200n8 no_timer_check emi_agent.deadline=600',
     ]);
     expect(values(args, '-pidfile')).toEqual(['/work/first.qemu.pid']);
     expect(kernelCommandLine()).not.toContain('emi_agent');

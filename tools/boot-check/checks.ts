@@ -99,6 +99,9 @@ const outOfTime =
  */
 export function timeRanOut(boot: BootFacts): string | undefined {
   if (boot.timedOut) return 'the boot did not finish in time';
+  // The kernel's own clocks give up on a starved virtual CPU: its timer check, lockup detectors.
+  if (boot.console.fatal !== undefined && /timer doesn't work|soft lockup|stall/i.test(boot.console.fatal))
+    return `the kernel: ${boot.console.fatal}`;
   if (!boot.login.ok && outOfTime.test(boot.login.error)) return boot.login.error;
   const steps = boot.guest?.status?.steps ?? boot.console.agentSteps;
   const late = steps.find((step) => step.result !== 'ok' && outOfTime.test(step.detail));
