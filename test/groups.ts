@@ -66,6 +66,7 @@ export const rootTests = [
   'test/image-build/build-e2e.test.ts',
   'test/image-build/build-interrupt.test.ts',
   'test/image-build/build-verify.test.ts',
+  'test/boot-check/metadata/ec2-metadata.test.ts',
   'test/github/release-standard-image.test.ts',
   'test/recipes/scaffold-build.test.ts',
   'test/run-as-user.test.ts',
