@@ -4,7 +4,7 @@
 # the standard image of this repository (recipe debian-based, this machine's arch) and boot-check
 # it (emi build runs the boot check before it publishes the image into out/ and writes the
 # release's record into EMI-IDs/ and image-ids/).
-#   sh scripts/main-job.sh                       # emi build debian-based
+#   sh scripts/main-job.sh                       # emi build debian-based --line euca-debian-emi --force
 #   sh scripts/main-job.sh debian-based --no-record --zst   # any emi build arguments
 # Runs as root, or as a user with sudo: then only setup-host and the build run as root.
 set -eu
@@ -17,6 +17,8 @@ node=$(command -v node) || { echo "main-job: install Node.js 20.19 or later firs
 
 sh scripts/setup-host.sh
 npm ci
-if [ "$#" -eq 0 ]; then set -- debian-based; fi
+# --force: the main job proves this machine builds and boots the standard image, even when its
+# record is up to date (emi build would otherwise build nothing and say so).
+if [ "$#" -eq 0 ]; then set -- debian-based --line euca-debian-emi --force; fi
 # sudo resets PATH, so node is named by its path; the build itself needs root (debootstrap, chroot).
 $as_root "$node" bin/emi.js build "$@"
