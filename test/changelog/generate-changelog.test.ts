@@ -41,6 +41,7 @@ afterAll(async () => {
 describe('generateChangelog outputs', () => {
   it('writes every format', async () => {
     expect(await listFiles(out)).toEqual([
+      '.emi-outputs.json',
       'CHANGELOG.md',
       'changelog.json',
       'changelog.schema.json',
@@ -172,7 +173,12 @@ describe('generateChangelog options', () => {
         since: '2024-03-01',
         generatedAt: '2024-04-01T00:00:00Z',
       });
-      expect(await listFiles(dir)).toEqual(['CHANGELOG.md', 'changelog.json', 'changelog.schema.json']);
+      expect(await listFiles(dir)).toEqual([
+        '.emi-outputs.json',
+        'CHANGELOG.md',
+        'changelog.json',
+        'changelog.schema.json',
+      ]);
       expect(result.entries).toBe(3);
       const data = JSON.parse(await readFile(join(dir, 'changelog.json'), 'utf8'));
       expect(data.since).toBe('2024-03-01');

@@ -38,7 +38,8 @@ function parseSiteUrl(value: string): string {
 }
 
 export const run: CommandRun = async (values, _positionals, context) => {
-  const out = values.out ? resolve(context.cwd, values.out as string) : undefined;
+  if (values.out === '') throw new UsageError('--out: give a folder (an empty --out is not one)');
+  const out = values.out === undefined ? undefined : resolve(context.cwd, values.out as string);
   const lines = values.line as string[] | undefined;
   const since = values.since === undefined ? undefined : parseDateOption('since', values.since as string);
   const generatedAt =

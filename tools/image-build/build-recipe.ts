@@ -2,8 +2,9 @@
  * `emi build`: plan, preflight, then each planned image in turn (see build-image.ts). This file only
  * sequences the steps; each step is its own function and module.
  */
-import { mkdir } from 'node:fs/promises';
+
 import { join, resolve } from 'node:path';
+import { ensureDir } from '../lib/ensure-dir.js';
 import { type BuildImageResult, buildImage, type VerifyImage } from './build-image.js';
 import { readToolVersions } from './build-manifest.js';
 import { buildEnv } from './contained.js';
@@ -54,8 +55,8 @@ export async function buildRecipe(options: BuildOptions): Promise<BuildResult> {
     'preflight',
     undefined,
     async (log) => {
-      await mkdir(outDir, { recursive: true });
-      await mkdir(cacheDir, { recursive: true });
+      await ensureDir(outDir);
+      await ensureDir(cacheDir);
       for (const name of await removeLeftovers(outDir)) log(`removed ${name}, left by an interrupted build`);
       for (const name of await removeLeftovers(join(cacheDir, 'trees')))
         log(`removed ${name} from the cache, left by an interrupted build`);

@@ -12,7 +12,10 @@ export const ExitCode = {
   usage: 2,
   /** EX_SOFTWARE from sysexits.h: an internal error. */
   internal: 70,
+  /** 128 + SIGINT. */
   interrupted: 130,
+  /** 128 + SIGTERM. */
+  terminated: 143,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
