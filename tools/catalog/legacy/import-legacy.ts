@@ -1,9 +1,9 @@
 /** `emi import-legacy`, the applying part: writes the planned legacy records and their image-id files. */
-import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { writeFilesAtomic } from '../../lib/atomic-write.js';
 import { UserError } from '../../lib/errors.js';
 import type { Problem } from '../../lib/problems.js';
+import { readTextInput } from '../../lib/text-input.js';
 import { worktreeReader } from '../../lib/tree-reader.js';
 import { parseRecord } from '../parse-record.js';
 import { imageIdPath, recordPath, renderImageId, renderRecord } from '../record-files.js';
@@ -26,14 +26,15 @@ export interface LegacyImportResult extends LegacyImportPlan {
   unchanged: string[];
 }
 
+/** A file with no catalog block is not an EMI-IDs catalog: saying "0 blocks, 0 problems" would hide that. */
+export function noBlocksMessage(file: string): string {
+  return `${file} has no catalog blocks (key="value" blocks or the older .tgz blocks): it is not an EMI-IDs catalog`;
+}
+
 export async function importLegacy(options: LegacyImportOptions): Promise<LegacyImportResult> {
-  let text: string;
-  try {
-    text = await readFile(options.file, 'utf8');
-  } catch (error) {
-    throw new UserError(`cannot read ${options.file}: ${(error as Error).message}`);
-  }
+  const text = await readTextInput(options.file, { what: 'the catalog' });
   const plan = planLegacyImport(options.file, text, options.sourceLabel ?? basename(options.file));
+  if (plan.blocks === 0) throw new UserError(noBlocksMessage(options.file));
   const reader = worktreeReader(options.out);
   const paths = plan.imported.map((entry) => recordPath(entry.record));
   const existing = await reader.read(paths);
