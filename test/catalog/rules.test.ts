@@ -30,6 +30,7 @@ function view(
     recipes: options.recipes ?? new Set(['debian-based']),
     history: options.history ?? indexHistory([]),
     strayRecordFiles: options.strayRecordFiles ?? [],
+    ...(options.recipeLines ? { recipeLines: options.recipeLines } : {}),
   };
 }
 
@@ -44,6 +45,29 @@ function revision(record: ImageRecord, commit: string): RecordRevision {
 }
 
 describe('catalog rules', () => {
+  it('refuses a record whose image_name is not a line of its recipe, or whose arch the line lacks', () => {
+    const recipeLines = new Map([
+      ['debian-based', new Map<string, readonly string[]>([['euca-debian-emi', ['x86_64']]])],
+    ]);
+    const ok = makeRecord({ epoch: day });
+    expect(checkRules(view([ok], { recipeLines })).problems).toEqual([]);
+    const stranger = makeRecord({ epoch: day + 1, name: 'euca-other-emi' });
+    const i386 = makeRecord({ epoch: day + 2, arch: 'i386' });
+    expect(checkRules(view([stranger, i386], { recipeLines })).problems).toEqual([
+      expect.objectContaining({
+        file: 'EMI-IDs/euca-other-emi.x86_64.yaml',
+        path: 'image_name',
+        message:
+          '"euca-other-emi" is not a line of recipes/debian-based/recipe.yaml (its lines: euca-debian-emi)',
+      }),
+      expect.objectContaining({
+        file: 'EMI-IDs/euca-debian-emi.i386.yaml',
+        path: 'image_arch',
+        message: 'recipes/debian-based/recipe.yaml builds euca-debian-emi for x86_64, not i386',
+      }),
+    ]);
+  });
+
   it('accepts records made the way new-emi makes them', () => {
     const records = [
       makeRecord({ epoch: day + 60 }),

@@ -63,6 +63,12 @@ export async function loadCatalog(
       recipes: recipeSet.names,
       history: (await pendingHistory) ?? emptyHistory(),
       strayRecordFiles,
+      recipeLines: new Map(
+        [...recipeSet.recipes].map(([name, loaded]) => [
+          name,
+          new Map(loaded.recipe.lines.map((line) => [line.image_name, line.arches as readonly string[]])),
+        ]),
+      ),
     },
     recipeSet,
     problems,

@@ -21,6 +21,11 @@ export interface CatalogView {
   history: HistoryIndex;
   /** Files under EMI-IDs/ that are not records (wrong extension, folders …). */
   strayRecordFiles: string[];
+  /**
+   * The image lines of each recipe that loaded (recipe → image_name → arches). A recipe missing
+   * here (it does not load) is not checked for lines: its own problems say why.
+   */
+  recipeLines?: Map<string, Map<string, readonly string[]>>;
 }
 
 export interface RuleFindings {
@@ -116,6 +121,20 @@ export function checkRules(view: CatalogView): RuleFindings {
       const message = `recipes/${record.recipe_name}/recipe.yaml does not exist`;
       if (legacy) exempt('recipe_name', message);
       else problems.push(at(['recipe_name'], message));
+    } else {
+      const lines = view.recipeLines?.get(record.recipe_name);
+      const arches = lines?.get(record.image_name);
+      const recipeFile = `recipes/${record.recipe_name}/recipe.yaml`;
+      if (lines && !arches) {
+        const known = [...lines.keys()];
+        const message = `"${record.image_name}" is not a line of ${recipeFile} (its lines: ${known.length ? known.join(', ') : 'none'})`;
+        if (legacy) exempt('image_name', message);
+        else problems.push(at(['image_name'], message));
+      } else if (arches && !arches.includes(record.image_arch)) {
+        const message = `${recipeFile} builds ${record.image_name} for ${arches.join(', ')}, not ${record.image_arch}`;
+        if (legacy) exempt('image_arch', message);
+        else problems.push(at(['image_arch'], message));
+      }
     }
 
     const versions = view.history.versionsByFile.get(file) ?? [];
