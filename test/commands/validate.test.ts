@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderRecord } from '../../tools/catalog/record-files.js';
@@ -26,6 +26,43 @@ async function cleanCatalog(): Promise<TempRepo> {
 }
 
 describe('emi validate', () => {
+  it('refuses a path that does not exist or is not a record, an image-id file or a recipe', async () => {
+    repo = await cleanCatalog();
+    await repo.write({ 'README.md': '# catalog\n', 'tools/x.ts': 'x\n' });
+    for (const [path, message] of [
+      ['missing.yaml', 'missing.yaml  -  does not exist'],
+      ['README.md', 'README.md  -  not a record (EMI-IDs/<image_name>.<image_arch>.yaml), an image-id file'],
+      ['tools/', 'tools  -  not a record (EMI-IDs/<image_name>.<image_arch>.yaml), an image-id file'],
+    ] as const) {
+      const result = await runEmi(['validate', path], { cwd: repo.dir });
+      expect(result.exitCode, path).toBe(1);
+      expect(result.stdout).toContain(message);
+      expect(result.stderr).toBe('1 problem\n');
+    }
+    for (const path of ['EMI-IDs/', 'recipes/debian-based', 'image-ids/euca-debian-emi.x86_64', '.'])
+      expect((await runEmi(['validate', path], { cwd: repo.dir })).exitCode, path).toBe(0);
+  });
+
+  it('says a symlinked record is a symlink, and gives no image-ids advice for a broken record', async () => {
+    repo = await cleanCatalog();
+    const record = makeRecord({ epoch: epoch + 5, name: 'euca-large-debian-emi' });
+    await mkdir(join(repo.dir, 'elsewhere'));
+    await writeFile(join(repo.dir, 'elsewhere', 'r.yaml'), renderRecord(record));
+    await symlink('../elsewhere/r.yaml', join(repo.dir, 'EMI-IDs/euca-large-debian-emi.x86_64.yaml'));
+    const linked = await runEmi(['validate'], { cwd: repo.dir });
+    expect(linked.exitCode).toBe(1);
+    expect(linked.stdout).toContain(
+      'EMI-IDs/euca-large-debian-emi.x86_64.yaml  -  is a symlink: records must be plain files',
+    );
+    await rm(join(repo.dir, 'EMI-IDs/euca-large-debian-emi.x86_64.yaml'));
+    // A record broken by hand: its own problem is reported, not "run npm run emi -- image-ids".
+    await writeFile(join(repo.dir, 'EMI-IDs/euca-debian-emi.x86_64.yaml'), 'image_name: [\n');
+    const broken = await runEmi(['validate'], { cwd: repo.dir });
+    expect(broken.exitCode).toBe(1);
+    expect(broken.stdout).toMatch(/^EMI-IDs\/euca-debian-emi\.x86_64\.yaml:/);
+    expect(broken.stdout).not.toContain('image-ids');
+  });
+
   it('passes a clean catalog with exit 0', async () => {
     repo = await cleanCatalog();
     const result = await runEmi(['validate'], { cwd: repo.dir });

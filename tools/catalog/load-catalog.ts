@@ -48,10 +48,14 @@ export async function loadCatalog(
 
   const contents = await reader.read([...recordPaths, ...idPaths]);
   const records: ParsedRecord[] = [];
+  const brokenRecords = new Set<string>();
   for (const path of recordPaths) {
     const parsed = parseRecord(path, contents.get(path) ?? '');
     if (parsed.ok) records.push(parsed.value);
-    else problems.push(...parsed.problems);
+    else {
+      problems.push(...parsed.problems);
+      brokenRecords.add(path);
+    }
   }
   const imageIds = new Map<string, string>();
   for (const path of idPaths) imageIds.set(path, (contents.get(path) ?? Buffer.alloc(0)).toString('utf8'));
@@ -63,6 +67,12 @@ export async function loadCatalog(
       recipes: recipeSet.names,
       history: (await pendingHistory) ?? emptyHistory(),
       strayRecordFiles,
+      brokenRecords,
+      symlinks: new Set(
+        [...recordEntries, ...idEntries]
+          .filter((entry) => entry.kind === 'symlink')
+          .map((entry) => entry.path),
+      ),
       recipeLines: new Map(
         [...recipeSet.recipes].map(([name, loaded]) => [
           name,

@@ -26,6 +26,10 @@ export interface CatalogView {
    * here (it does not load) is not checked for lines: its own problems say why.
    */
   recipeLines?: Map<string, Map<string, readonly string[]>>;
+  /** Which of strayRecordFiles are symlinks (a record must be a file: git would store the link). */
+  symlinks?: Set<string>;
+  /** Record files that exist but did not parse (their own problems say why). */
+  brokenRecords?: Set<string>;
 }
 
 export interface RuleFindings {
@@ -185,7 +189,9 @@ export function checkRules(view: CatalogView): RuleFindings {
   const expectedIds = new Set(view.records.map((parsed) => imageIdPath(parsed.record)));
   for (const path of view.imageIds.keys()) {
     const base = path.endsWith('.packages') ? path.slice(0, -'.packages'.length) : path;
-    if (!expectedIds.has(base)) {
+    const recordFile = `${recordsDir}/${base.slice(imageIdsDir.length + 1)}.yaml`;
+    // The record is there but broken: its problems are the ones to fix; image-ids cannot help.
+    if (!expectedIds.has(base) && !view.brokenRecords?.has(recordFile)) {
       problems.push({
         file: path,
         line: 0,
@@ -201,7 +207,9 @@ export function checkRules(view: CatalogView): RuleFindings {
       line: 0,
       column: 0,
       path: '',
-      message: `not a record: ${recordsDir}/ holds only <image_name>.<image_arch>.yaml files`,
+      message: view.symlinks?.has(stray)
+        ? `is a symlink: ${stray.startsWith(`${imageIdsDir}/`) ? 'image-id files' : 'records'} must be plain files (copy the file instead of linking it)`
+        : `not a record: ${recordsDir}/ holds only <image_name>.<image_arch>.yaml files`,
     });
   }
   return { problems, notes };

@@ -1,4 +1,6 @@
 /** `emi validate`: every record, every recipe and the image-ids sync, as one result. */
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { listStagedChanges } from '../lib/git.js';
 import { imageIdsDir, recipesDir, recordsDir } from '../lib/paths.js';
 import { compareProblems, type Problem } from '../lib/problems.js';
@@ -46,7 +48,38 @@ export async function validateCatalog(options: ValidateOptions): Promise<Validat
     reader = worktreeReader(options.root);
   }
 
-  return reportProblems(await loadCatalog(reader), scope);
+  const report = reportProblems(await loadCatalog(reader), scope);
+  const pathProblems = options.staged ? [] : await checkScopePaths(options.root, scope ?? []);
+  if (pathProblems.length === 0) return report;
+  return { ...report, ok: false, problems: [...pathProblems, ...report.problems].sort(compareProblems) };
+}
+
+/**
+ * Paths given to `emi validate` must name something it checks: a record, an image-id file, a
+ * recipe (or a file in one), or one of their folders. Anything else, or a path that does not
+ * exist, is a problem: "ok" for README.md would claim a check that never ran.
+ */
+export async function checkScopePaths(root: string, paths: readonly string[]): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  const problem = (file: string, message: string) =>
+    problems.push({ file, line: 0, column: 0, path: '', message });
+  for (const path of paths) {
+    if (path === '.' || path === '') continue;
+    let exists = true;
+    try {
+      await lstat(join(root, path));
+    } catch {
+      exists = false;
+    }
+    const inCatalog = catalogDirs.includes(path) || catalogDirs.some((dir) => path.startsWith(`${dir}/`));
+    if (!exists) problem(path, 'does not exist');
+    else if (!inCatalog)
+      problem(
+        path,
+        `not a record (${recordsDir}/<image_name>.<image_arch>.yaml), an image-id file (${imageIdsDir}/…) or a recipe (${recipesDir}/<name>/): emi validate checks only those`,
+      );
+  }
+  return problems;
 }
 
 /**
