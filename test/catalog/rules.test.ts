@@ -44,6 +44,60 @@ function revision(record: ImageRecord, commit: string): RecordRevision {
   };
 }
 
+describe('catalog rules: the boot check is the evidence of a built record', () => {
+  const artifact = (name: string) => ({ name, sha256: 'a'.repeat(64), size: 1 });
+  const built = (record: ImageRecord, names: string[]) => ({ ...record, artifacts: names.map(artifact) });
+  // 2026-12-02, after the rule; 2026-11-27, before it.
+  const after = 1796169600;
+  const before = 1795744800;
+
+  it('requires <base>.verify.json among the artifacts of a built record', () => {
+    const record = makeRecord({ epoch: after });
+    const base = record.image_file.replace(/\.img$/, '');
+    expect(checkRules(view([built(record, [record.image_file, `${base}.verify.json`])])).problems).toEqual(
+      [],
+    );
+    expect(checkRules(view([built(record, [record.image_file, 'verify.json'])])).problems).toEqual([
+      expect.objectContaining({
+        path: 'artifacts',
+        message: `a built record lists the boot check's report ${base}.verify.json among its artifacts (emi build adds it when the image passes the boot check)`,
+      }),
+    ]);
+    // A planned release (new-emi: no artifacts yet) and a legacy record need none.
+    expect(checkRules(view([record])).problems).toEqual([]);
+  });
+
+  it('accepts boot_check_report: predates-reports, with a note, only on a record made before the rule', () => {
+    const old = {
+      ...built(makeRecord({ epoch: before }), ['x.img']),
+      boot_check_report: 'predates-reports' as const,
+    };
+    expect(old.image_date < '20261201000000').toBe(true);
+    const findings = checkRules(view([old]));
+    expect(findings.problems).toEqual([]);
+    expect(findings.notes).toEqual([
+      expect.objectContaining({
+        path: 'boot_check_report',
+        message: expect.stringMatching(
+          /^recorded before boot-check reports were kept: no .*\.verify\.json among the artifacts$/,
+        ),
+      }),
+    ]);
+    const late = {
+      ...built(makeRecord({ epoch: after }), ['x.img']),
+      boot_check_report: 'predates-reports' as const,
+    };
+    expect(checkRules(view([late])).problems).toEqual([
+      expect.objectContaining({
+        path: 'boot_check_report',
+        message: expect.stringMatching(
+          /^predates-reports is only for releases recorded before 20261201: list/,
+        ),
+      }),
+    ]);
+  });
+});
+
 describe('catalog rules', () => {
   it('refuses a record whose image_name is not a line of its recipe, or whose arch the line lacks', () => {
     const recipeLines = new Map([

@@ -1,4 +1,6 @@
+import { readdir } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildRecipe, unverifiedRecordMessage } from '../../tools/image-build/build-recipe.js';
 import { builderRecipe, builderRecipeFiles } from '../helpers/build-fixtures.js';
 import { createRepo, type TempRepo } from '../helpers/git-repo.js';
 import { runEmi } from '../helpers/run-emi.js';
@@ -96,6 +98,40 @@ describe('emi build --plan', () => {
 });
 
 describe('emi build errors', () => {
+  it('refuses --no-verify without --no-record: only a boot-checked image gets a record', async () => {
+    const repo = await catalog();
+    for (const args of [['--no-verify'], ['--no-verify', '--plan']]) {
+      const result = await runEmi(['build', 'debian-based', ...args], { cwd: repo.dir, env: mirror });
+      expect(result.exitCode, args.join(' ')).toBe(2);
+      expect(result.stderr).toBe(
+        'emi: --no-verify needs --no-record: a record is the claim that an image boots and works: a build without the boot check (--no-verify) writes no record, so give --no-record too\n',
+      );
+    }
+    expect(await readdir(repo.dir)).not.toContain('out');
+    const plan = await runEmi(['build', 'debian-based', '--no-verify', '--no-record', '--plan'], {
+      cwd: repo.dir,
+      env: mirror,
+    });
+    expect(plan.exitCode, plan.stderr).toBe(0);
+  });
+
+  it('buildRecipe itself writes no record without a boot check', async () => {
+    const repo = await catalog();
+    await expect(
+      buildRecipe({
+        cwd: repo.dir,
+        recipeName: 'debian-based',
+        epoch: 1764201600,
+        withZst: false,
+        writeRecord: true,
+        planOnly: false,
+        env: { ...process.env, ...mirror },
+        isRoot: true,
+        emit: () => {},
+      }),
+    ).rejects.toThrow(unverifiedRecordMessage);
+  });
+
   it('names the known recipes for an unknown one', async () => {
     const repo = await catalog();
     const result = await runEmi(['build', 'centos-based', '--plan'], { cwd: repo.dir, env: mirror });

@@ -19,6 +19,7 @@ const optionalFields = [
   'status',
   'recipe_digest',
   'artifacts',
+  'boot_check_report',
   'legacy_source',
 ] as const satisfies readonly (keyof ImageRecord)[];
 
@@ -47,6 +48,11 @@ export function imageIdPath(line: LineKey): string {
 /** The package manifest of the line's current release, written by the builder beside its image-id file. */
 export function packagesPath(line: LineKey): string {
   return `${imageIdPath(line)}.packages`;
+}
+
+/** The passing boot check's report among a built record's artifacts: `<image_file without .img>.verify.json`. */
+export function verifyReportName(record: Pick<ImageRecord, 'image_file'>): string {
+  return `${record.image_file.replace(/\.img$/, '')}.verify.json`;
 }
 
 /** `<image_name without -emi>-<image_version>-<image_arch>.img` */

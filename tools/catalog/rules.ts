@@ -8,7 +8,13 @@ import { imageIdsDir, recordsDir } from '../lib/paths.js';
 import { formatPath, type Problem } from '../lib/problems.js';
 import type { HistoryIndex } from './history.js';
 import type { ParsedRecord } from './parse-record.js';
-import { expectedImageFile, imageIdPath, recordFileName, renderImageId } from './record-files.js';
+import {
+  expectedImageFile,
+  imageIdPath,
+  recordFileName,
+  renderImageId,
+  verifyReportName,
+} from './record-files.js';
 import { epochOfImageDate, stampOf } from './stamp.js';
 import { compareVersions, isRealDay, parseVersion } from './version.js';
 
@@ -121,6 +127,8 @@ export function checkRules(view: CatalogView): RuleFindings {
       break;
     }
 
+    checkBootEvidence(parsed, legacy, at, notes, problems);
+
     if (!view.recipes.has(record.recipe_name)) {
       const message = `recipes/${record.recipe_name}/recipe.yaml does not exist`;
       if (legacy) exempt('recipe_name', message);
@@ -213,6 +221,53 @@ export function checkRules(view: CatalogView): RuleFindings {
     });
   }
   return { problems, notes };
+}
+
+/** Records dated before this carry no boot-check report and may say so (boot_check_report). */
+export const reportsRequiredFrom = '20261201000000';
+
+/**
+ * A built record (one with artifacts) is the claim that the image boots: it lists the boot check's
+ * report among its artifacts. Records made before reports were kept say so with
+ * `boot_check_report: predates-reports` (a note); a record without artifacts is a planned release
+ * that no build has made yet (new-emi), and legacy records predate the boot check.
+ */
+function checkBootEvidence(
+  parsed: ParsedRecord,
+  legacy: boolean,
+  at: (path: (string | number)[], message: string) => Problem,
+  notes: Problem[],
+  problems: Problem[],
+): void {
+  const { record } = parsed;
+  const report = verifyReportName(record);
+  const marked = record.boot_check_report === 'predates-reports';
+  if (marked && record.image_date >= reportsRequiredFrom) {
+    problems.push(
+      at(
+        ['boot_check_report'],
+        `predates-reports is only for releases recorded before ${reportsRequiredFrom.slice(0, 8)}: list the boot check's report ${report} among the artifacts instead`,
+      ),
+    );
+    return;
+  }
+  if (legacy || !record.artifacts || record.artifacts.length === 0) return;
+  if (record.artifacts.some((artifact) => artifact.name === report)) return;
+  if (marked) {
+    notes.push(
+      at(
+        ['boot_check_report'],
+        `recorded before boot-check reports were kept: no ${report} among the artifacts`,
+      ),
+    );
+    return;
+  }
+  problems.push(
+    at(
+      ['artifacts'],
+      `a built record lists the boot check's report ${report} among its artifacts (emi build adds it when the image passes the boot check)`,
+    ),
+  );
 }
 
 function firstDifferentLine(actual: string, expected: string): number {

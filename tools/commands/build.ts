@@ -1,13 +1,15 @@
 import { bootCheck } from '../boot-check/verify-built-image.js';
-import { buildRecipe } from '../image-build/build-recipe.js';
+import { buildRecipe, unverifiedRecordMessage } from '../image-build/build-recipe.js';
 import { planSummary } from '../image-build/plan-build.js';
-import { ExitCode } from '../lib/errors.js';
+import { ExitCode, UsageError } from '../lib/errors.js';
 import { formatBytes } from '../recipes/sizes.js';
 import { createProgressRenderer, type ProgressMode } from './build-progress.js';
 import { parseEpochOption } from './stamp.js';
 import type { CommandRun } from './types.js';
 
 export const run: CommandRun = async (values, positionals, context) => {
+  if (values['no-verify'] && !values['no-record'])
+    throw new UsageError(`--no-verify needs --no-record: ${unverifiedRecordMessage}`);
   const json = Boolean(values.json);
   const planOnly = Boolean(values.plan);
   const mode: ProgressMode = json

@@ -99,13 +99,14 @@ export const commands: CommandSpec[] = [
       'no-record': { type: 'boolean', description: 'write no record in EMI-IDs/ and image-ids/' },
       'no-verify': {
         type: 'boolean',
-        description: 'skip the boot check (emi verify-image) that runs before publishing and recording',
+        description:
+          'skip the boot check (emi verify-image); only with --no-record: an image that was not booted gets no record',
       },
       plan: { type: 'boolean', description: 'show the plan (recipe, digest, records, outputs) and stop' },
       json: { type: 'boolean', description: 'progress and result as JSON lines (with --plan: the plan)' },
     },
     description:
-      'Steps: plan, preflight, bootstrap (debootstrap and the package set, cached), customise, clean, manifest, kernel, filesystem (mke2fs -d, exact size), pack (zerofree, sparse tarball), verify (boots the image under QEMU and checks it over ssh, as emi verify-image does; --no-verify skips it), publish, record. Needs root except with --plan. Outputs appear in <out>/<image>/ only when complete; the record is written last.',
+      'Steps: plan, preflight, bootstrap (debootstrap and the package set, cached), customise, clean, manifest, kernel, filesystem (mke2fs -d, exact size), pack (zerofree, sparse tarball), verify (boots the image under QEMU and checks it over ssh, as emi verify-image does, and adds its report <image>.verify.json; --no-verify skips it and needs --no-record), publish, record (the report is an artifact of the record: the evidence that the image booted). Needs root except with --plan. Outputs appear in <out>/<image>/ only when complete; the record is written last.',
     examples: [
       'npm run build-image -- debian-based',
       'emi build debian-based --line euca-large-debian-emi --arch i386 --zst',

@@ -5,6 +5,7 @@
 
 import { join, resolve } from 'node:path';
 import { ensureDir } from '../lib/ensure-dir.js';
+import { UserError } from '../lib/errors.js';
 import { type BuildImageResult, buildImage, type VerifyImage } from './build-image.js';
 import { readToolVersions } from './build-manifest.js';
 import { buildEnv } from './contained.js';
@@ -32,8 +33,14 @@ export interface BuildResult extends LoadedPlan {
   cacheDir: string;
 }
 
+/** Why a build without a boot check may not write a record (emi build --no-verify needs --no-record). */
+export const unverifiedRecordMessage =
+  'a record is the claim that an image boots and works: a build without the boot check (--no-verify) writes no record, so give --no-record too';
+
 export async function buildRecipe(options: BuildOptions): Promise<BuildResult> {
   const { emit, signal } = options;
+  if (options.writeRecord && !options.planOnly && !options.verify)
+    throw new UserError(unverifiedRecordMessage);
   const loaded = await runStep(
     emit,
     'plan',
