@@ -98,6 +98,56 @@ describe('catalog rules: the boot check is the evidence of a built record', () =
   });
 });
 
+describe('catalog rules: package manifests belong to their release', () => {
+  const after = Date.UTC(2026, 11, 2) / 1000;
+  const before = Date.UTC(2026, 10, 27) / 1000;
+  const withManifest = (record: ImageRecord, text: string) =>
+    view([record], {
+      imageIds: new Map([
+        [imageIdPath(record), renderImageId(record)],
+        [`${imageIdPath(record)}.packages`, text],
+      ]),
+    });
+
+  it('accepts a manifest whose header names the record, and refuses one of another release', () => {
+    const record = makeRecord({ epoch: after });
+    const header = `# emi-packages euca-debian-emi x86_64 ${record.image_version} ${record.image_stamp}\n`;
+    expect(checkRules(withManifest(record, `${header}bash\t5.2.15-2\n`))).toEqual({
+      problems: [],
+      notes: [],
+    });
+    const stale = `# emi-packages euca-debian-emi x86_64 2026.11.27 fbb3-e933\nbash\t5.2.15-2\n`;
+    expect(checkRules(withManifest(record, stale)).problems).toEqual([
+      expect.objectContaining({
+        file: 'image-ids/euca-debian-emi.x86_64.packages',
+        line: 1,
+        message: expect.stringMatching(
+          /^this is the manifest of euca-debian-emi\.x86_64 2026\.11\.27 \(fbb3-e933\), not of EMI-IDs\/euca-debian-emi\.x86_64\.yaml's release 2026\.12\.02 /,
+        ),
+      }),
+    ]);
+    expect(checkRules(withManifest(record, `${header}bash 5.2\n`)).problems).toEqual([
+      expect.objectContaining({ line: 2, message: 'not a "name<TAB>version" line: "bash 5.2"' }),
+    ]);
+  });
+
+  it('wants a header from the rule on; an older manifest without one gets a note', () => {
+    const late = makeRecord({ epoch: after });
+    expect(checkRules(withManifest(late, 'bash\t5.2.15-2\n')).problems).toEqual([
+      expect.objectContaining({
+        line: 1,
+        message: `the first line must be "# emi-packages euca-debian-emi x86_64 ${late.image_version} ${late.image_stamp}", the release this manifest was made for`,
+      }),
+    ]);
+    const early = makeRecord({ epoch: before });
+    const findings = checkRules(withManifest(early, 'bash\t5.2.15-2\n'));
+    expect(findings.problems).toEqual([]);
+    expect(findings.notes).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/^made before manifests carried a header/) }),
+    ]);
+  });
+});
+
 describe('catalog rules', () => {
   it('refuses a record whose image_name is not a line of its recipe, or whose arch the line lacks', () => {
     const recipeLines = new Map([

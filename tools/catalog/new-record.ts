@@ -2,9 +2,11 @@
  * `new-emi`, the applying part: under a lock, read the catalog, plan the next record, let the caller
  * confirm, check the planned files as `emi validate` would, then write both files atomically.
  */
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFilesAtomic } from '../lib/atomic-write.js';
 import { UserError } from '../lib/errors.js';
+import { translateFsError } from '../lib/fs-errors.js';
 import { getGitDir, requireRepoRoot } from '../lib/git.js';
 import { acquireLock } from '../lib/lock.js';
 import { formatProblem } from '../lib/problems.js';
@@ -12,7 +14,7 @@ import { worktreeReader } from '../lib/tree-reader.js';
 import type { Recipe } from '../schemas/generated/recipe.js';
 import { loadCatalog } from './load-catalog.js';
 import { type NewRecordPlan, planNewRecord, resolveLine } from './plan-new-record.js';
-import { recordPath } from './record-files.js';
+import { packagesPath, recordPath } from './record-files.js';
 import { reportProblems, withPlannedFiles } from './validate-catalog.js';
 
 export interface NewRecordOptions {
@@ -29,6 +31,11 @@ export interface NewRecordOptions {
 export interface NewRecordResult {
   plan: NewRecordPlan;
   written: boolean;
+  /**
+   * The line's package manifest of the previous build, removed (or, in a dry run, to be removed):
+   * a manifest belongs to the build that made it, and the new release has not been built yet.
+   */
+  removed: string[];
 }
 
 /** The recipes of the catalog at cwd, for prompts and error messages. */
@@ -66,18 +73,27 @@ export async function newRecord(options: NewRecordOptions): Promise<NewRecordRes
       usedStamps,
       ...(current ? { current } : {}),
     });
-    const report = reportProblems(withPlannedFiles(catalog, plan.files), [plan.recordPath, plan.imageIdPath]);
+    const stale = packagesPath(plan.record);
+    const removed = catalog.view.imageIds.has(stale) ? [stale] : [];
+    const imageIds = new Map(catalog.view.imageIds);
+    imageIds.delete(stale);
+    const planned = withPlannedFiles({ ...catalog, view: { ...catalog.view, imageIds } }, plan.files);
+    const report = reportProblems(planned, [plan.recordPath, plan.imageIdPath, stale]);
     if (!report.ok) {
       throw new UserError(
         `the new record would not validate:\n${report.problems.map(formatProblem).join('\n')}`,
       );
     }
-    if (options.dryRun) return { plan, written: false };
-    if (options.confirm && !(await options.confirm(plan))) return { plan, written: false };
+    if (options.dryRun) return { plan, written: false, removed };
+    if (options.confirm && !(await options.confirm(plan))) return { plan, written: false, removed: [] };
     await writeFilesAtomic(
       plan.files.map((file) => ({ path: join(root, file.path), content: file.content })),
     );
-    return { plan, written: true };
+    for (const path of removed)
+      await rm(join(root, path), { force: true }).catch((error: unknown) => {
+        throw translateFsError(error, join(root, path), 'remove');
+      });
+    return { plan, written: true, removed };
   } finally {
     await release();
   }

@@ -11,6 +11,9 @@ import type { ParsedRecord } from './parse-record.js';
 import {
   expectedImageFile,
   imageIdPath,
+  packagesHeader,
+  packagesPath,
+  parsePackagesHeader,
   recordFileName,
   renderImageId,
   verifyReportName,
@@ -194,6 +197,12 @@ export function checkRules(view: CatalogView): RuleFindings {
     }
   }
 
+  for (const parsed of view.records) {
+    const manifest = packagesPath(parsed.record);
+    const text = view.imageIds.get(manifest);
+    if (text !== undefined) checkPackagesManifest(manifest, text, parsed, notes, problems);
+  }
+
   const expectedIds = new Set(view.records.map((parsed) => imageIdPath(parsed.record)));
   for (const path of view.imageIds.keys()) {
     const base = path.endsWith('.packages') ? path.slice(0, -'.packages'.length) : path;
@@ -268,6 +277,57 @@ function checkBootEvidence(
       `a built record lists the boot check's report ${report} among its artifacts (emi build adds it when the image passes the boot check)`,
     ),
   );
+}
+
+const packageLine = /^[a-z0-9][a-z0-9+.-]+(:[a-z0-9-]+)?\t[A-Za-z0-9.+~:-]+$/;
+
+/**
+ * image-ids/<line>.packages: a header naming the record's release, then one name<TAB>version line
+ * per package. A manifest of another release is one left over from an earlier build.
+ */
+function checkPackagesManifest(
+  file: string,
+  text: string,
+  parsed: ParsedRecord,
+  notes: Problem[],
+  problems: Problem[],
+): void {
+  const { record } = parsed;
+  const problem = (line: number, message: string) =>
+    problems.push({ file, line, column: line > 0 ? 1 : 0, path: '', message });
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const header = parsePackagesHeader(lines[0] ?? '');
+  const expected = packagesHeader(record).trimEnd();
+  if (!header) {
+    if (record.status === 'legacy' || record.image_date < reportsRequiredFrom)
+      notes.push({
+        file,
+        line: 0,
+        column: 0,
+        path: '',
+        message: `made before manifests carried a header: not checked against ${parsed.file}`,
+      });
+    else problem(1, `the first line must be "${expected}", the release this manifest was made for`);
+  } else if (
+    header.image_name !== record.image_name ||
+    header.image_arch !== record.image_arch ||
+    header.image_version !== record.image_version ||
+    header.image_stamp !== record.image_stamp
+  ) {
+    problem(
+      1,
+      `this is the manifest of ${header.image_name}.${header.image_arch} ${header.image_version} (${header.image_stamp}), not of ${parsed.file}'s release ${record.image_version} (${record.image_stamp}): a manifest belongs to the build that made it; remove it, or build the release`,
+    );
+    return;
+  }
+  for (const [index, line] of lines.entries()) {
+    if (index === 0 && header) continue;
+    if (!packageLine.test(line)) {
+      problem(index + 1, `not a "name<TAB>version" line: ${JSON.stringify(line.slice(0, 80))}`);
+      return;
+    }
+  }
 }
 
 function firstDifferentLine(actual: string, expected: string): number {

@@ -3,6 +3,7 @@
  * (image-ids/<image_name>.<image_arch>.packages: one `name<TAB>version` line per package), and what
  * changed between two of them. Pure.
  */
+import { type PackagesHeader, parsePackagesHeader } from '../catalog/record-files.js';
 import type { PackageChanges } from '../schemas/generated/changelog.js';
 import { compareDebianVersions } from './debian-version.js';
 
@@ -15,6 +16,8 @@ export interface Manifest {
   /** Package name → version. */
   packages: Map<string, string>;
   defects: ManifestDefect[];
+  /** The release named by its `# emi-packages` first line (manifests before headers have none). */
+  header?: PackagesHeader;
 }
 
 export function parseManifest(text: string): Manifest {
@@ -43,7 +46,9 @@ export function parseManifest(text: string): Manifest {
     }
     start = end + 1;
   }
-  return { packages, defects };
+  const firstEnd = text.indexOf('\n');
+  const header = parsePackagesHeader((firstEnd < 0 ? text : text.slice(0, firstEnd)).trimEnd());
+  return header ? { packages, defects, header } : { packages, defects };
 }
 
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);

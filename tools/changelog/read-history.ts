@@ -134,7 +134,11 @@ export async function readHistory(options: ReadHistoryOptions): Promise<HistoryR
   };
   const releasesOf = (line: DraftLine) => line.entries.filter((entry) => entry.kind === 'release');
   const manifestsOf = (releases: DraftEntry[]) =>
-    releases.map((entry) => ({ manifestPath: manifestPathOf(entry.recordFile), oid: manifestOid(entry) }));
+    releases.map((entry) => ({
+      manifestPath: manifestPathOf(entry.recordFile),
+      oid: manifestOid(entry),
+      version: entry.record.image_version,
+    }));
   // First without blobs, to learn which manifests git's patches cannot account for; those are read.
   const needed = new Set<string>();
   for (const line of lines) diffReleaseManifests(manifestsOf(releasesOf(line)), patches, new Map(), needed);

@@ -54,10 +54,10 @@ export const run: CommandRun = async (values, _positionals, context) => {
           },
         }),
   });
-  const { plan, written } = result;
+  const { plan, written, removed } = result;
   if (json) {
     context.out(
-      `${JSON.stringify({ written, record: plan.record, files: plan.files.map((file) => file.path), skipped_seconds: plan.skippedSeconds })}\n`,
+      `${JSON.stringify({ written, record: plan.record, files: plan.files.map((file) => file.path), removed, skipped_seconds: plan.skippedSeconds })}\n`,
     );
   } else {
     if (!written && (dryRun || values.yes)) context.out(plan.files[0]?.content ?? '');
@@ -65,6 +65,10 @@ export const run: CommandRun = async (values, _positionals, context) => {
       context.err(`stamp of the requested second was already used: moved ${plan.skippedSeconds} s forward\n`);
     }
     const from = plan.previousVersion ? ` (was ${plan.previousVersion})` : '';
+    for (const path of removed)
+      context.err(
+        `${written ? 'removed' : 'would remove'} ${path}: the package manifest of the previous build (the new release is not built yet)\n`,
+      );
     context.err(
       written
         ? `wrote ${plan.recordPath} and ${plan.imageIdPath}: ${plan.record.image_name} ${plan.record.image_version}${from}\n`

@@ -26,7 +26,8 @@ export const commands: CommandSpec[] = [
   },
   {
     name: 'new-emi',
-    summary: 'create the next image-id record of an image line (npm run new-emi)',
+    summary:
+      'plan the next release of an image line by hand: its record, before it is built (npm run new-emi)',
     options: {
       recipe: { type: 'string', value: 'R', description: 'the recipe (a folder under recipes/)' },
       arch: { type: 'string', value: 'A', description: 'the architecture: x86_64, i386 …' },
@@ -41,7 +42,7 @@ export const commands: CommandSpec[] = [
       json,
     },
     description:
-      'Computes version (YYYY.MM.DD, .N for extra releases that day), stamp, date and file name, shows the record, asks before writing on a terminal, then writes EMI-IDs/<name>.<arch>.yaml and image-ids/<name>.<arch> atomically.',
+      "emi build makes the record of each image it builds and boot-checks; new-emi is for planning a release by hand: it reserves the next version (YYYY.MM.DD, .N for extra releases that day), stamp, date and file name in a record with no artifacts, which `emi build RECIPE --record EMI-IDs/<name>.<arch>.yaml` then builds (adding the artifacts and the boot check's report). It shows the record, asks before writing on a terminal, then writes EMI-IDs/<name>.<arch>.yaml and image-ids/<name>.<arch> atomically and removes the line's image-ids/<name>.<arch>.packages, the package manifest of the previous build.",
     examples: [
       'npm run new-emi -- --recipe debian-based --arch x86_64',
       'emi new-emi --recipe debian-based --arch i386 --name euca-large-debian-emi --yes',

@@ -6,7 +6,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { release as kernelRelease } from 'node:os';
 import { join } from 'node:path';
-import type { ImageRecord } from '../catalog/record-files.js';
+import { type ImageRecord, packagesHeader } from '../catalog/record-files.js';
 import { epochOfImageDate } from '../catalog/stamp.js';
 import { UserError } from '../lib/errors.js';
 import { bootstrap } from './bootstrap.js';
@@ -74,6 +74,9 @@ export interface BuildImageResult {
   recordFiles: string[];
   steps: { step: StepName; ms: number }[];
 }
+
+const packageCount = (manifest: string) =>
+  manifest.split('\n').filter((line) => line !== '' && !line.startsWith('#')).length;
 
 export async function buildImage(options: BuildImageOptions): Promise<BuildImageResult> {
   const { plan, recipe, env, signal } = options;
@@ -144,11 +147,12 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildImage
       'manifest',
       async (log) => {
         const { stdout } = await inRoot(root(log), ['dpkg-query', '-W'], { onLine: () => {} });
-        const text = renderPackageManifest(parsePackageManifest(stdout));
+        // The header ties the manifest to this build's record (validate and the changelog check it).
+        const text = packagesHeader(plan.record) + renderPackageManifest(parsePackageManifest(stdout));
         await writeFile(staged(out.packages), text, { mode: 0o644 });
         return text;
       },
-      (text) => `${text.split('\n').length - 1} packages`,
+      (text) => `${packageCount(text)} packages`,
     );
     const kernel = await step(
       'kernel',
@@ -217,7 +221,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildImage
           tarball: packed.tarballBytes,
           ...(packed.zstBytes === undefined ? {} : { zst: packed.zstBytes }),
         },
-        packages: packages.split('\n').length - 1,
+        packages: packageCount(packages),
         artifacts,
         tools: options.tools,
         steps: [...steps],
