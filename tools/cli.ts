@@ -10,6 +10,7 @@ import type { CommandContext, CommandSpec, Prompter } from './commands/types.js'
 import { ExitCode, isUserError, UsageError } from './lib/errors.js';
 import { translateFsError } from './lib/fs-errors.js';
 import { toolkitPath } from './lib/paths.js';
+import { redactUrls } from './lib/redact.js';
 
 function formatOptions(spec: CommandSpec): string {
   const rows = Object.entries(spec.options).map(([name, option]) => {
@@ -136,8 +137,9 @@ export async function main(argv: string[], signal: AbortSignal): Promise<ExitCod
   const context: CommandContext = {
     cwd: process.cwd(),
     env: process.env,
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
+    // Every output passes here: credentials in a URL (a mirror, a remote) never reach it.
+    out: (text) => process.stdout.write(redactUrls(text)),
+    err: (text) => process.stderr.write(redactUrls(text)),
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
     prompt,
     signal,
@@ -231,6 +233,7 @@ export async function runCli(argv: string[]): Promise<void> {
       message = `internal error (a bug: please report it with this output)\n${stack}`;
       code = ExitCode.internal;
     }
+    message = redactUrls(message);
     process.stderr.write(`emi: ${message}\n`);
     if (json) process.stdout.write(errorDocument(code, message));
   }

@@ -97,6 +97,35 @@ describe('emi build --plan', () => {
   });
 });
 
+describe('emi build and credentials', () => {
+  it('never prints a mirror password: --plan as text and as JSON, and errors', async () => {
+    const repo = await catalog();
+    const mirrorUrl = 'http://builder:s3cret-pass@mirror.example/debian';
+    const text = await runEmi(['build', 'debian-based', '--plan', '--mirror', mirrorUrl], {
+      cwd: repo.dir,
+      env: mirror,
+    });
+    expect(text.exitCode, text.stderr).toBe(0);
+    expect(text.stdout).toContain('source http://***@mirror.example/debian bookworm');
+    const json = await runEmi(['build', 'debian-based', '--plan', '--json', '--mirror', mirrorUrl], {
+      cwd: repo.dir,
+      env: mirror,
+    });
+    expect(json.exitCode).toBe(0);
+    expect(JSON.parse(json.stdout).recipe.sources[0].uri).toBe('http://***@mirror.example/debian');
+    const bad = await runEmi(
+      ['build', 'debian-based', '--plan', '--mirror', 'http://u:s3cret-pass@bad host/'],
+      {
+        cwd: repo.dir,
+        env: mirror,
+      },
+    );
+    expect(bad.exitCode).toBe(1);
+    for (const result of [text, json, bad])
+      expect(result.stdout + result.stderr).not.toContain('s3cret-pass');
+  });
+});
+
 describe('emi build errors', () => {
   it('refuses --no-verify without --no-record: only a boot-checked image gets a record', async () => {
     const repo = await catalog();
