@@ -186,3 +186,41 @@ describe('emi CLI: errors of the environment, signals and --json', () => {
     expect(JSON.parse(usage.stdout)).toMatchObject({ ok: false, error: { kind: 'usage', exit_code: 2 } });
   });
 });
+
+describe('emi CLI: every command driven into file-system errors exits 1 or 2, never 70', () => {
+  it('an existing file, /dev/null, a missing path, a path through a file, /proc/self', async () => {
+    const repo = await createRepo({ 'README.md': 'x\n' });
+    const dir = await createTempDir('emi-cli-fs-');
+    try {
+      await writeFile(join(dir, 'file'), 'x\n');
+      const file = join(dir, 'file');
+      const missing = join(dir, 'missing');
+      const throughFile = join(dir, 'file', 'sub');
+      const legacy = join(process.cwd(), 'test', 'fixtures', 'legacy', 'EMI-IDs');
+      const cases: string[][] = [];
+      for (const out of [file, '/dev/null', throughFile, '/proc/self/emi-x']) {
+        cases.push(['changelog', '--out', out]);
+        cases.push(['import-legacy', legacy, '--out', out]);
+        cases.push(['verify-image', dir, '--keep', out]);
+      }
+      for (const path of [missing, throughFile, dir, '/dev/null']) {
+        // An empty message is fine for a commit that does not touch EMI-IDs/.
+        if (path !== '/dev/null') cases.push(['commit-msg', path]);
+        cases.push(['import-legacy', path]);
+        cases.push(['import-legacy', '--history', path, '--into', repo.dir]);
+        cases.push(['metadata-server', '--config', path, '--port', '0']);
+        cases.push(['verify-image', path]);
+        cases.push(['validate', path]);
+        cases.push(['build', 'debian-based', '--plan', '--record', path]);
+      }
+      for (const args of cases) {
+        const result = await runEmi(args, { cwd: repo.dir, timeoutMs: 30_000 });
+        expect([1, 2], `emi ${args.join(' ')}: ${result.stderr}`).toContain(result.exitCode);
+        expect(result.stderr, args.join(' ')).not.toContain('internal error');
+      }
+    } finally {
+      await repo.cleanup();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
