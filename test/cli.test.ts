@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commands } from '../tools/commands/registry.js';
 import { runCommand } from '../tools/lib/exec.js';
+import { testRecipe } from './helpers/catalog-fixtures.js';
 import { createChangelogFixture } from './helpers/changelog-fixture.js';
 import { createRepo, createTempDir } from './helpers/git-repo.js';
 import { emiBin, runEmi } from './helpers/run-emi.js';
@@ -223,4 +224,66 @@ describe('emi CLI: every command driven into file-system errors exits 1 or 2, ne
       await rm(dir, { recursive: true, force: true });
     }
   }, 300_000);
+});
+
+describe('emi CLI: plain messages for negative numbers, unknown arches and printed-once failures', () => {
+  it('says plainly that --epoch -1, --port -1 and --timeout -5 are not allowed (exit 2)', async () => {
+    const cwd = await createTempDir();
+    const cases: [string[], string][] = [
+      [['stamp', '--epoch', '-1'], 'emi: --epoch must be a whole number of seconds (0 or more), not "-1"\n'],
+      [['metadata-server', '--port', '-1'], 'emi: --port must be a number from 0 to 65535, not "-1"\n'],
+      [
+        ['verify-image', cwd, '--timeout', '-5'],
+        'emi: --timeout must be a whole number of seconds (1 or more), not "-5"\n',
+      ],
+    ];
+    for (const [args, stderr] of cases) {
+      const result = await runEmi(args, { cwd });
+      expect(result, args.join(' ')).toMatchObject({ exitCode: 2, stderr });
+    }
+  });
+
+  it('answers an unknown --arch with exit 2, and prints a failed plan once', async () => {
+    const repo = await createRepo({ 'recipes/debian-based/recipe.yaml': testRecipe });
+    try {
+      for (const args of [
+        ['new-emi', '--recipe', 'debian-based', '--arch', 'sparc', '--dry-run'],
+        ['build', 'debian-based', '--plan', '--arch', 'sparc'],
+      ]) {
+        const result = await runEmi(args, { cwd: repo.dir });
+        expect(result, args.join(' ')).toMatchObject({
+          exitCode: 2,
+          stderr: 'emi: --arch: "sparc" is not an architecture emi knows (x86_64, i386, aarch64)\n',
+        });
+      }
+      const plan = await runEmi(['build', 'debian-based', '--plan', '--record', 'missing.yaml'], {
+        cwd: repo.dir,
+        env: { EMI_MIRROR: 'http://mirror.example/debian', EMI_SECURITY_MIRROR: 'http://mirror.example/s' },
+      });
+      expect(plan.exitCode).toBe(1);
+      expect(plan.stderr.match(/missing\.yaml/g)).toHaveLength(1);
+      expect(plan.stderr).toMatch(
+        /^plan: started\nplan: FAILED after [0-9.]+ s: cannot read --record .*missing\.yaml/,
+      );
+    } finally {
+      await repo.cleanup();
+    }
+  });
+
+  it('names a lock file that holds garbage and says how to remove it', async () => {
+    const repo = await createRepo({ 'recipes/debian-based/recipe.yaml': testRecipe });
+    try {
+      const lock = join(repo.dir, '.git', 'emi-new-emi.lock');
+      await writeFile(lock, 'not a pid\n');
+      const result = await runEmi(['new-emi', '--recipe', 'debian-based', '--arch', 'x86_64', '--yes'], {
+        cwd: repo.dir,
+      });
+      expect(result).toMatchObject({
+        exitCode: 1,
+        stderr: `emi: the lock file ${lock} holds "not a pid", not a process id: if no emi new-emi is running, remove it (rm ${lock})\n`,
+      });
+    } finally {
+      await repo.cleanup();
+    }
+  });
 });

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { commands, findCommand } from './commands/registry.js';
 import type { CommandContext, CommandSpec, Prompter } from './commands/types.js';
-import { ExitCode, isUserError, UsageError } from './lib/errors.js';
+import { ExitCode, isUserError, ReportedError, UsageError } from './lib/errors.js';
 import { translateFsError } from './lib/fs-errors.js';
 import { toolkitPath } from './lib/paths.js';
 import { redactUrls } from './lib/redact.js';
@@ -88,6 +88,30 @@ function terminalPrompter(): Prompter & { close(): void } {
   };
 }
 
+/**
+ * `--epoch -1` as `--epoch=-1`: parseArgs would call "-1" ambiguous (an option?), and the command's
+ * own check then says plainly whether a negative number is allowed.
+ */
+export function joinNegativeValues(spec: CommandSpec, args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] as string;
+    const next = args[index + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    const short = !name && /^-[A-Za-z]$/.test(arg) ? arg.slice(1) : undefined;
+    const option = name
+      ? spec.options[name]
+      : short
+        ? Object.values(spec.options).find((candidate) => candidate.short === short)
+        : undefined;
+    if (option?.type === 'string' && next !== undefined && /^-[0-9.]/.test(next)) {
+      out.push(name ? `${arg}=${next}` : `${arg}${next}`);
+      index++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 export async function main(argv: string[], signal: AbortSignal): Promise<ExitCode> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
@@ -110,7 +134,7 @@ export async function main(argv: string[], signal: AbortSignal): Promise<ExitCod
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
-      args: rest,
+      args: joinNegativeValues(spec, rest),
       options: Object.fromEntries(
         Object.entries(spec.options).map(([name, option]) => [
           name,
@@ -234,7 +258,7 @@ export async function runCli(argv: string[]): Promise<void> {
       code = ExitCode.internal;
     }
     message = redactUrls(message);
-    process.stderr.write(`emi: ${message}\n`);
+    if (!(error instanceof ReportedError)) process.stderr.write(`emi: ${message}\n`);
     if (json) process.stdout.write(errorDocument(code, message));
   }
   process.exitCode = code;

@@ -103,12 +103,13 @@ describe('emi new-emi', () => {
     });
     expect(recipe.exitCode).toBe(1);
     expect(recipe.stderr).toBe('emi: unknown recipe "centos": known recipes are debian-based\n');
-    const arch = await runEmi(['new-emi', '--recipe', 'debian-based', '--arch', 'sparc', '--yes'], {
+    const arch = await runEmi(['new-emi', '--recipe', 'debian-based', '--arch', 'aarch64', '--yes'], {
       cwd: repo.dir,
     });
     expect(arch.stderr).toBe(
-      'emi: recipe debian-based has no line for arch "sparc": known arches are i386, x86_64\n',
+      'emi: recipe debian-based has no line for arch "aarch64": known arches are i386, x86_64\n',
     );
+    expect(arch.exitCode).toBe(1);
     const name = await runEmi(
       ['new-emi', '--recipe', 'debian-based', '--arch', 'i386', '--name', 'euca-large-debian-emi', '--yes'],
       { cwd: repo.dir },
@@ -221,7 +222,7 @@ describe('emi new-emi', () => {
     });
     expect(locked.exitCode).toBe(1);
     expect(locked.stderr).toBe(
-      `emi: emi new-emi is already running (pid ${process.pid}, lock ${lock}): wait for it to finish\n`,
+      `emi: emi new-emi is already running (pid ${process.pid}, lock ${lock}): wait for it to finish, or if process ${process.pid} is not emi new-emi, remove ${lock}\n`,
     );
 
     await writeFile(lock, '999999999\n');

@@ -26,6 +26,18 @@ async function cleanCatalog(): Promise<TempRepo> {
 }
 
 describe('emi validate', () => {
+  it('blames the recipe that claims a line its records do not name, not the recipe that owns it', async () => {
+    repo = await cleanCatalog();
+    // "a-copy" sorts before debian-based: the first claimant by name is the new, wrong one.
+    await repo.write({ 'recipes/a-copy/recipe.yaml': recipeFiles['recipes/debian-based/recipe.yaml'] });
+    const result = await runEmi(['validate'], { cwd: repo.dir });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain(
+      'recipes/a-copy/recipe.yaml:5:17  lines[0].image_name  image line "euca-debian-emi" already belongs to recipe debian-based (its records name it)',
+    );
+    expect(result.stdout).not.toMatch(/^recipes\/debian-based\/recipe\.yaml:.*already belongs/m);
+  });
+
   it('refuses a path that does not exist or is not a record, an image-id file or a recipe', async () => {
     repo = await cleanCatalog();
     await repo.write({ 'README.md': '# catalog\n', 'tools/x.ts': 'x\n' });

@@ -96,6 +96,8 @@ async function assertFile(path: string, what: string): Promise<{ size: number; m
 
 async function prepareWorkDir(keepDir: string | undefined): Promise<string> {
   if (keepDir === undefined) return mkdtemp(join(tmpdir(), 'emi-verify-'));
+  const existing = await stat(keepDir).catch(() => undefined);
+  if (existing && !existing.isDirectory()) throw new UserError(`--keep ${keepDir}: not a folder`);
   await ensureDir(keepDir).catch((error: unknown) => {
     throw new UserError(`--keep ${keepDir}: ${(error as Error).message}`);
   });

@@ -3,7 +3,7 @@
 import { imageIdsDir, recordsDir } from '../lib/paths.js';
 import type { Problem } from '../lib/problems.js';
 import type { TreeReader } from '../lib/tree-reader.js';
-import { loadRecipes, type RecipeSet } from '../recipes/load-recipes.js';
+import { checkAcrossRecipes, loadRecipes, type RecipeSet } from '../recipes/load-recipes.js';
 import { emptyHistory, startHistoryLoad } from './history-cache.js';
 import { type ParsedRecord, parseRecord } from './parse-record.js';
 import { isRecordPath } from './record-files.js';
@@ -30,7 +30,7 @@ export async function loadCatalog(
   const [recordEntries, idEntries, recipeSet] = await Promise.all([
     reader.list(recordsDir),
     reader.list(imageIdsDir),
-    loadRecipes(reader),
+    loadRecipes(reader, undefined, { acrossRecipes: false }),
   ]);
   const pendingHistory = history?.finish();
   pendingHistory?.catch(() => {});
@@ -57,6 +57,12 @@ export async function loadCatalog(
       brokenRecords.add(path);
     }
   }
+  // Which recipe owns a line its recipes both claim: the one its records name.
+  const owners = new Map<string, string>();
+  for (const parsed of records)
+    if (parsed.record.status !== 'legacy' || !owners.has(parsed.record.image_name))
+      owners.set(parsed.record.image_name, parsed.record.recipe_name);
+  recipeSet.problems.push(...checkAcrossRecipes(recipeSet.recipes, owners));
   const imageIds = new Map<string, string>();
   for (const path of idPaths) imageIds.set(path, (contents.get(path) ?? Buffer.alloc(0)).toString('utf8'));
 

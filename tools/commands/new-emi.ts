@@ -1,6 +1,7 @@
 import { newRecord, readRecipes } from '../catalog/new-record.js';
 import { archesOf, linesFor } from '../catalog/plan-new-record.js';
 import { ExitCode, UsageError } from '../lib/errors.js';
+import { checkArchOption } from './arch-option.js';
 import { parseEpochOption } from './stamp.js';
 import type { CommandContext, CommandRun } from './types.js';
 
@@ -15,6 +16,7 @@ async function ask(context: CommandContext, what: string, flag: string, choices:
 }
 
 export const run: CommandRun = async (values, _positionals, context) => {
+  checkArchOption(values.arch as string | undefined);
   const json = Boolean(values.json);
   const dryRun = Boolean(values['dry-run']);
   const epoch = parseEpochOption(values.epoch as string | undefined);

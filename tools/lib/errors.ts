@@ -63,6 +63,14 @@ export class ProcessError extends UserError {
   }
 }
 
+/**
+ * A user error whose message was already shown (e.g. as the failed step of a progress display):
+ * the CLI exits with its code without printing it a second time (--json still gets the document).
+ */
+export class ReportedError extends UserError {
+  override name = 'ReportedError';
+}
+
 /** A lock held by another process. */
 export class LockedError extends UserError {
   override name = 'LockedError';
