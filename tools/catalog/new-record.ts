@@ -5,7 +5,7 @@
  * it writes both files atomically.
  */
 import { UserError } from '../lib/errors.js';
-import { requireRepoRoot } from '../lib/git.js';
+import { assertFullHistory, requireRepoRoot } from '../lib/git.js';
 import { formatProblem } from '../lib/problems.js';
 import { worktreeReader } from '../lib/tree-reader.js';
 import type { Recipe } from '../schemas/generated/recipe.js';
@@ -40,6 +40,7 @@ export async function readRecipes(cwd: string): Promise<Map<string, Recipe>> {
 
 export async function newRecord(options: NewRecordOptions): Promise<NewRecordResult> {
   const root = await requireRepoRoot(options.cwd);
+  await assertFullHistory(root, 'new-emi cannot check that the new stamp was not used before');
   const reader = worktreeReader(root);
   const catalog = await loadCatalog(reader);
   const recipes = new Map([...catalog.recipeSet.recipes].map(([name, loaded]) => [name, loaded.recipe]));

@@ -1,5 +1,5 @@
 /** `emi validate`: every record, every recipe and the image-ids sync, as one result. */
-import { listStagedChanges } from '../lib/git.js';
+import { assertFullHistory, listStagedChanges } from '../lib/git.js';
 import { imageIdsDir, recipesDir, recordsDir } from '../lib/paths.js';
 import { compareProblems, type Problem } from '../lib/problems.js';
 import { indexReader, type TreeReader, worktreeReader } from '../lib/tree-reader.js';
@@ -14,6 +14,11 @@ export interface ValidateOptions {
   paths?: string[];
   /** Read from the index and check only what is staged. */
   staged?: boolean;
+  /**
+   * Check the rules that read the git history (a stamp or version used by an earlier release);
+   * default true. A shallow clone is refused unless this is false: its history is cut short.
+   */
+  history?: boolean;
 }
 
 export interface ValidationReport {
@@ -29,6 +34,13 @@ export interface ValidationReport {
 const catalogDirs = [recordsDir, imageIdsDir, recipesDir];
 
 export async function validateCatalog(options: ValidateOptions): Promise<ValidationReport> {
+  const history = options.history !== false;
+  if (history)
+    await assertFullHistory(
+      options.root,
+      'the rules that read it (a stamp or version used before) cannot be checked',
+      `check without them: emi validate${options.staged ? ' --staged' : ''} --no-history`,
+    );
   let scope: string[] | undefined = options.paths?.map((path) => path.replace(/\/+$/, ''));
   let reader: TreeReader;
   if (options.staged) {
@@ -46,7 +58,7 @@ export async function validateCatalog(options: ValidateOptions): Promise<Validat
     reader = worktreeReader(options.root);
   }
 
-  return reportProblems(await loadCatalog(reader), scope);
+  return reportProblems(await loadCatalog(reader, { history }), scope);
 }
 
 /**

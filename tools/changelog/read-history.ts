@@ -14,6 +14,8 @@ import {
   readManifestPatchLog,
   readObjects,
   readRecordLog,
+  ShallowCloneError,
+  unshallowAdvice,
 } from '../lib/git.js';
 import { type CommitInfo, parseCommitObject } from '../lib/parse-commit.js';
 import { recipesDir, recordsDir } from '../lib/paths.js';
@@ -50,11 +52,10 @@ export async function requireFullHistory(cwd: string): Promise<string> {
   const state = await getRepositoryState(cwd);
   if (!state)
     throw new UserError(`${cwd} is not inside a git repository: run this in a clone of the catalog`);
-  if (state.shallow) {
-    throw new UserError(
-      `${state.root} is a shallow clone, so its history is cut short and the changelog would miss releases: fetch the whole history first (git fetch --unshallow, or fetch-depth: 0 for actions/checkout)`,
+  if (state.shallow)
+    throw new ShallowCloneError(
+      `${state.root} is a shallow clone, so its history is cut short and the changelog would miss releases: ${unshallowAdvice}`,
     );
-  }
   return state.root;
 }
 

@@ -211,8 +211,33 @@ async function rawWithCommits<T>(
   }
 }
 
+/** Whether the repository around cwd is a shallow clone (its history cut short). */
 export async function isShallowRepository(cwd: string): Promise<boolean> {
   return (await raw(cwd, ['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+}
+
+/** How to get the whole history, for every message about a shallow clone. */
+export const unshallowAdvice =
+  'fetch the whole history first (git fetch --unshallow, or fetch-depth: 0 for actions/checkout)';
+
+/** A shallow clone where a command needs the whole history. */
+export class ShallowCloneError extends UserError {
+  override name = 'ShallowCloneError';
+}
+
+/**
+ * Refuses a shallow clone: `consequence` says what would go wrong ("the changelog would miss
+ * releases"), `alternative` how to do without the history, when there is a way.
+ */
+export async function assertFullHistory(
+  root: string,
+  consequence: string,
+  alternative?: string,
+): Promise<void> {
+  if (!(await isShallowRepository(root))) return;
+  throw new ShallowCloneError(
+    `${root} is a shallow clone, so its history is cut short and ${consequence}: ${unshallowAdvice}${alternative ? `, or ${alternative}` : ''}`,
+  );
 }
 
 export interface StagedChange {
