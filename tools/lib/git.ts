@@ -72,13 +72,18 @@ function describeGitFailure(options: {
   return `${options.command} ${how} in ${options.repository}${message ? `:\n    ${message}` : ''}`;
 }
 
-/** `git <verb> …` for messages: the first arguments, not a long format string or pathspec list. */
+/**
+ * `git <verb> …` for messages: the first arguments, without `-c` settings and the temp files this
+ * adapter names (`--output=`, `--file=`), not a long format string or pathspec list.
+ */
 function describeArgs(args: readonly string[]): string {
-  const shown = args.filter((arg, index) => !(arg === '-c' || args[index - 1] === '-c')).slice(0, 4);
-  return `git ${shown.join(' ')}${shown.length < args.length - countConfig(args) ? ' …' : ''}`;
+  const meaningful = args.filter(
+    (arg, index) =>
+      arg !== '-c' && args[index - 1] !== '-c' && !arg.startsWith('--output=') && !arg.startsWith('--file='),
+  );
+  const shown = meaningful.slice(0, 4);
+  return `git ${shown.join(' ')}${shown.length < meaningful.length ? ' …' : ''}`;
 }
-
-const countConfig = (args: readonly string[]) => args.filter((arg) => arg === '-c').length * 2;
 
 interface GitResult {
   stdout: string;
@@ -153,13 +158,21 @@ async function raw(cwd: string, args: string[]): Promise<string> {
   return (await runGit(cwd, args)).stdout;
 }
 
-/** The top of the working tree that holds cwd, or undefined outside a repository. */
+/**
+ * The top of the working tree that holds cwd, or undefined outside a repository (or when cwd does
+ * not exist). Other failures (git refusing a repository of another owner, say) are thrown.
+ */
 export async function findRepoRoot(cwd: string): Promise<string | undefined> {
   try {
     return (await raw(cwd, ['rev-parse', '--show-toplevel'])).trim();
-  } catch {
-    return undefined;
+  } catch (error) {
+    if (isOutsideRepository(error)) return undefined;
+    throw error;
   }
+}
+
+function isOutsideRepository(error: unknown): boolean {
+  return error instanceof GitCommandError && (error.isNotARepository || error.gitExitCode === undefined);
 }
 
 export async function requireRepoRoot(cwd: string): Promise<string> {
@@ -179,8 +192,9 @@ export async function getRepositoryState(
       .trim()
       .split('\n');
     return root === '' ? undefined : { root, shallow: shallow.trim() === 'true' };
-  } catch {
-    return undefined;
+  } catch (error) {
+    if (isOutsideRepository(error)) return undefined;
+    throw error;
   }
 }
 
