@@ -8,7 +8,8 @@
  * 2. checks that each record named in `expect` is still what the plan saw: its `image_version`, or
  *    no record file at all for `null`; otherwise a UserError names the file and what is there now;
  * 3. checks the planned files as `emi validate` would (the catalog on disk with the planned files in
- *    place, problems limited to the planned paths), unless `validate: false`;
+ *    place): every problem of a file it writes, and any new problem of the files that go with them
+ *    (a record and its image-id file), stops it; skipped with `validate: false`;
  * 4. writes and removes the files atomically (`replaceFilesAtomic`): a failure at any point leaves
  *    the working tree as it was, and `git status --porcelain` shows nothing new.
  *
