@@ -4,7 +4,7 @@
  * atomically through the catalog writer's session.
  */
 import { UserError } from '../lib/errors.js';
-import { assertFullHistory, requireRepoRoot } from '../lib/git.js';
+import { refuseShallow, requireRepoRoot, requireRepositoryState } from '../lib/git.js';
 import { formatProblem } from '../lib/problems.js';
 import { worktreeReader } from '../lib/tree-reader.js';
 import type { Recipe } from '../schemas/generated/recipe.js';
@@ -38,8 +38,9 @@ export async function readRecipes(cwd: string): Promise<Map<string, Recipe>> {
 }
 
 export async function newRecord(options: NewRecordOptions): Promise<NewRecordResult> {
-  const root = await requireRepoRoot(options.cwd);
-  await assertFullHistory(root, 'new-emi cannot check that the new stamp was not used before');
+  const state = await requireRepositoryState(options.cwd);
+  refuseShallow(state, 'new-emi cannot check that the new stamp was not used before');
+  const { root } = state;
   if (options.dryRun) return { plan: (await planUnder(root, options)).plan, written: false };
   // One lock over reading, planning, asking and writing, so the catalog read is still current when
   // the files are written and is read only once (a large catalog takes seconds to read).

@@ -1,5 +1,5 @@
 /** `emi validate`: every record, every recipe and the image-ids sync, as one result. */
-import { assertFullHistory, listStagedChanges } from '../lib/git.js';
+import { isShallowRepository, listStagedChanges, refuseShallow } from '../lib/git.js';
 import { imageIdsDir, recipesDir, recordsDir } from '../lib/paths.js';
 import { compareProblems, type Problem } from '../lib/problems.js';
 import { indexReader, type TreeReader, worktreeReader } from '../lib/tree-reader.js';
@@ -19,6 +19,8 @@ export interface ValidateOptions {
    * default true. A shallow clone is refused unless this is false: its history is cut short.
    */
   history?: boolean;
+  /** Whether the repository is a shallow clone, when the caller knows (spares a git run). */
+  shallow?: boolean;
 }
 
 export interface ValidationReport {
@@ -36,8 +38,8 @@ const catalogDirs = [recordsDir, imageIdsDir, recipesDir];
 export async function validateCatalog(options: ValidateOptions): Promise<ValidationReport> {
   const history = options.history !== false;
   if (history)
-    await assertFullHistory(
-      options.root,
+    refuseShallow(
+      { root: options.root, shallow: options.shallow ?? (await isShallowRepository(options.root)) },
       'the rules that read it (a stamp or version used before) cannot be checked',
       `check without them: emi validate${options.staged ? ' --staged' : ''} --no-history`,
     );

@@ -177,9 +177,19 @@ function isOutsideRepository(error: unknown): boolean {
 
 export async function requireRepoRoot(cwd: string): Promise<string> {
   const root = await findRepoRoot(cwd);
-  if (!root) throw new UserError(`${cwd} is not inside a git repository: run this in a clone of the catalog`);
+  if (!root) throw notInRepository(cwd);
   return root;
 }
+
+/** requireRepoRoot and isShallowRepository in one git run. */
+export async function requireRepositoryState(cwd: string): Promise<{ root: string; shallow: boolean }> {
+  const state = await getRepositoryState(cwd);
+  if (!state) throw notInRepository(cwd);
+  return state;
+}
+
+const notInRepository = (cwd: string) =>
+  new UserError(`${cwd} is not inside a git repository: run this in a clone of the catalog`);
 
 /** The top of the working tree around cwd and whether its history is cut short (one git run). */
 export async function getRepositoryState(
@@ -248,9 +258,18 @@ export async function assertFullHistory(
   consequence: string,
   alternative?: string,
 ): Promise<void> {
-  if (!(await isShallowRepository(root))) return;
+  refuseShallow({ root, shallow: await isShallowRepository(root) }, consequence, alternative);
+}
+
+/** assertFullHistory for a repository whose state is known already (see requireRepositoryState). */
+export function refuseShallow(
+  state: { root: string; shallow: boolean },
+  consequence: string,
+  alternative?: string,
+): void {
+  if (!state.shallow) return;
   throw new ShallowCloneError(
-    `${root} is a shallow clone, so its history is cut short and ${consequence}: ${unshallowAdvice}${alternative ? `, or ${alternative}` : ''}`,
+    `${state.root} is a shallow clone, so its history is cut short and ${consequence}: ${unshallowAdvice}${alternative ? `, or ${alternative}` : ''}`,
   );
 }
 
