@@ -273,7 +273,7 @@ describe('emi CLI: plain messages for negative numbers, unknown arches and print
   it('names a lock file that holds garbage and says how to remove it', async () => {
     const repo = await createRepo({ 'recipes/debian-based/recipe.yaml': testRecipe });
     try {
-      const lock = join(repo.dir, '.git', 'emi-new-emi.lock');
+      const lock = join(repo.dir, '.git', 'emi-catalog.lock');
       await writeFile(lock, 'not a pid\n');
       const result = await runEmi(['new-emi', '--recipe', 'debian-based', '--arch', 'x86_64', '--yes'], {
         cwd: repo.dir,

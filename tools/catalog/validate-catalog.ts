@@ -1,7 +1,7 @@
 /** `emi validate`: every record, every recipe and the image-ids sync, as one result. */
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listStagedChanges } from '../lib/git.js';
+import { isShallowRepository, listStagedChanges, refuseShallow } from '../lib/git.js';
 import { imageIdsDir, recipesDir, recordsDir } from '../lib/paths.js';
 import { compareProblems, type Problem } from '../lib/problems.js';
 import { indexReader, type TreeReader, worktreeReader } from '../lib/tree-reader.js';
@@ -16,6 +16,13 @@ export interface ValidateOptions {
   paths?: string[];
   /** Read from the index and check only what is staged. */
   staged?: boolean;
+  /**
+   * Check the rules that read the git history (a stamp or version used by an earlier release);
+   * default true. A shallow clone is refused unless this is false: its history is cut short.
+   */
+  history?: boolean;
+  /** Whether the repository is a shallow clone, when the caller knows (spares a git run). */
+  shallow?: boolean;
 }
 
 export interface ValidationReport {
@@ -31,6 +38,13 @@ export interface ValidationReport {
 const catalogDirs = [recordsDir, imageIdsDir, recipesDir];
 
 export async function validateCatalog(options: ValidateOptions): Promise<ValidationReport> {
+  const history = options.history !== false;
+  if (history)
+    refuseShallow(
+      { root: options.root, shallow: options.shallow ?? (await isShallowRepository(options.root)) },
+      'the rules that read it (a stamp or version used before) cannot be checked',
+      `check without them: emi validate${options.staged ? ' --staged' : ''} --no-history`,
+    );
   let scope: string[] | undefined = options.paths?.map((path) => path.replace(/\/+$/, ''));
   let reader: TreeReader;
   if (options.staged) {
@@ -48,7 +62,7 @@ export async function validateCatalog(options: ValidateOptions): Promise<Validat
     reader = worktreeReader(options.root);
   }
 
-  const report = reportProblems(await loadCatalog(reader), scope);
+  const report = reportProblems(await loadCatalog(reader, { history }), scope);
   const pathProblems = options.staged ? [] : await checkScopePaths(options.root, scope ?? []);
   if (pathProblems.length === 0) return report;
   return { ...report, ok: false, problems: [...pathProblems, ...report.problems].sort(compareProblems) };
@@ -90,10 +104,12 @@ export async function checkScopePaths(root: string, paths: readonly string[]): P
 export function withPlannedFiles(
   catalog: LoadedCatalog,
   files: readonly { path: string; content: string }[],
+  removed: readonly string[] = [],
 ): LoadedCatalog {
-  let records = catalog.view.records;
-  const imageIds = new Map(catalog.view.imageIds);
-  const problems = [...catalog.problems];
+  const gone = new Set(removed);
+  let records = catalog.view.records.filter((record) => !gone.has(record.file));
+  const imageIds = new Map([...catalog.view.imageIds].filter(([path]) => !gone.has(path)));
+  const problems = catalog.problems.filter((problem) => !gone.has(problem.file));
   for (const file of files) {
     if (isRecordPath(file.path)) {
       records = records.filter((record) => record.file !== file.path);
@@ -104,19 +120,8 @@ export function withPlannedFiles(
       imageIds.set(file.path, file.content);
     }
   }
-  return { ...catalog, problems, view: { ...catalog.view, records, imageIds } };
-}
-
-/** Checks planned files against the working tree's catalog, as `emi validate` would, writing nothing. */
-export async function validatePlannedFiles(
-  root: string,
-  files: readonly { path: string; content: string }[],
-): Promise<ValidationReport> {
-  const loaded = await loadCatalog(worktreeReader(root));
-  return reportProblems(
-    withPlannedFiles(loaded, files),
-    files.map((file) => file.path),
-  );
+  const strayRecordFiles = catalog.view.strayRecordFiles.filter((path) => !gone.has(path));
+  return { ...catalog, problems, view: { ...catalog.view, records, imageIds, strayRecordFiles } };
 }
 
 /** Checks an already loaded catalog, limited to `scope` (paths) when given. */
