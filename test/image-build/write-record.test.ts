@@ -17,7 +17,11 @@ afterEach(async () => {
 const epoch = 1764248400; // 2025-11-27 13:00:00 UTC
 const before = makeRecord({ epoch });
 const built = makeRecord({ epoch: epoch + 86400 });
-const artifacts = [{ name: built.image_file, sha256: 'a'.repeat(64), size: 1 }];
+// A built record lists the boot check's report (validate's rule since issue 13).
+const artifacts = [
+  { name: built.image_file, sha256: 'a'.repeat(64), size: 1 },
+  { name: built.image_file.replace(/\.img$/, '.verify.json'), sha256: 'b'.repeat(64), size: 2 },
+];
 
 async function porcelain(dir: string): Promise<string> {
   return (await runCommand('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: dir })).stdout;
