@@ -7,8 +7,10 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { commands, findCommand } from './commands/registry.js';
 import type { CommandContext, CommandSpec, Prompter } from './commands/types.js';
-import { ExitCode, isUserError, UsageError } from './lib/errors.js';
+import { ExitCode, isUserError, ReportedError, UsageError } from './lib/errors.js';
+import { translateFsError } from './lib/fs-errors.js';
 import { toolkitPath } from './lib/paths.js';
+import { redactUrls } from './lib/redact.js';
 
 function formatOptions(spec: CommandSpec): string {
   const rows = Object.entries(spec.options).map(([name, option]) => {
@@ -86,6 +88,30 @@ function terminalPrompter(): Prompter & { close(): void } {
   };
 }
 
+/**
+ * `--epoch -1` as `--epoch=-1`: parseArgs would call "-1" ambiguous (an option?), and the command's
+ * own check then says plainly whether a negative number is allowed.
+ */
+export function joinNegativeValues(spec: CommandSpec, args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] as string;
+    const next = args[index + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    const short = !name && /^-[A-Za-z]$/.test(arg) ? arg.slice(1) : undefined;
+    const option = name
+      ? spec.options[name]
+      : short
+        ? Object.values(spec.options).find((candidate) => candidate.short === short)
+        : undefined;
+    if (option?.type === 'string' && next !== undefined && /^-[0-9.]/.test(next)) {
+      out.push(name ? `${arg}=${next}` : `${arg}${next}`);
+      index++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 export async function main(argv: string[], signal: AbortSignal): Promise<ExitCode> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
@@ -108,7 +134,7 @@ export async function main(argv: string[], signal: AbortSignal): Promise<ExitCod
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
-      args: rest,
+      args: joinNegativeValues(spec, rest),
       options: Object.fromEntries(
         Object.entries(spec.options).map(([name, option]) => [
           name,
@@ -135,8 +161,9 @@ export async function main(argv: string[], signal: AbortSignal): Promise<ExitCod
   const context: CommandContext = {
     cwd: process.cwd(),
     env: process.env,
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
+    // Every output passes here: credentials in a URL (a mirror, a remote) never reach it.
+    out: (text) => process.stdout.write(redactUrls(text)),
+    err: (text) => process.stderr.write(redactUrls(text)),
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
     prompt,
     signal,
@@ -153,38 +180,86 @@ export async function main(argv: string[], signal: AbortSignal): Promise<ExitCod
   }
 }
 
+/** 128 + the signal's number, as a shell reports a process ended by it. */
+export function signalExitCode(name: NodeJS.Signals): ExitCode {
+  return name === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted;
+}
+
+/** Whether the command line asks for JSON output (`--json` before any `--`). */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  const options = end === -1 ? argv : argv.slice(0, end);
+  if (!options.includes('--json')) return false;
+  const spec = findCommand(argv[0] ?? '');
+  return spec !== undefined && 'json' in spec.options;
+}
+
+/** An error as one JSON document: what `--json` prints on stdout for every failure. */
+export function errorDocument(code: ExitCode, message: string): string {
+  const kind =
+    code === ExitCode.usage
+      ? 'usage'
+      : code === ExitCode.internal
+        ? 'internal'
+        : code === ExitCode.interrupted || code === ExitCode.terminated
+          ? 'interrupted'
+          : 'error';
+  return `${JSON.stringify({ ok: false, error: { kind, exit_code: code, message } })}\n`;
+}
+
 /** Runs the CLI as a process: the single top-level catch and the only process.exit. */
 export async function runCli(argv: string[]): Promise<void> {
   const controller = new AbortController();
   let interrupts = 0;
+  let signalCode: ExitCode = ExitCode.interrupted;
   const onSignal = (name: NodeJS.Signals) => {
     interrupts++;
-    if (interrupts > 1) process.exit(ExitCode.interrupted);
+    // A second signal ends any command at once, whatever it is waiting for (a hung read, a
+    // file system that never answers): the user asked twice. process.exit() is not enough: it
+    // waits for the worker threads, and one blocked in open() never returns. So the signal is
+    // raised again with its default action: the process ends by it, and a shell shows 130 (SIGINT)
+    // or 143 (SIGTERM).
+    if (interrupts > 1) {
+      process.stderr.write(`\nemi: ${name} received again, quitting at once\n`);
+      process.removeAllListeners('SIGINT');
+      process.removeAllListeners('SIGTERM');
+      process.kill(process.pid, name);
+      return;
+    }
+    signalCode = signalExitCode(name);
     process.stderr.write(`\nemi: ${name} received, stopping and cleaning up (again to quit at once)\n`);
     controller.abort(new Error(name));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  const json = wantsJson(argv);
   let code: ExitCode;
+  let message: string | undefined;
   try {
     code = await main(argv, controller.signal);
-    if (controller.signal.aborted && code === ExitCode.ok) code = ExitCode.interrupted;
-  } catch (error) {
+    if (controller.signal.aborted && code === ExitCode.ok) code = signalCode;
+  } catch (thrown) {
+    // An errno error that describes the machine (a missing path, no permission, a full disk) is
+    // the user's to fix, not a bug: it is shown with its path and cause.
+    const error = translateFsError(thrown);
     if (controller.signal.aborted) {
-      process.stderr.write(`emi: interrupted${isUserError(error) ? `: ${error.message}` : ''}\n`);
-      code = ExitCode.interrupted;
+      message = `interrupted${isUserError(error) ? `: ${error.message}` : ''}`;
+      code = signalCode;
     } else if (error instanceof UsageError) {
-      process.stderr.write(`emi: ${error.message}\n`);
+      message = error.message;
       code = ExitCode.usage;
     } else if (isUserError(error)) {
-      process.stderr.write(`emi: ${error.message}\n`);
+      message = error.message;
       code = error.exitCode;
     } else {
       const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      process.stderr.write(`emi: internal error (a bug: please report it with this output)\n${stack}\n`);
+      message = `internal error (a bug: please report it with this output)\n${stack}`;
       code = ExitCode.internal;
     }
+    message = redactUrls(message);
+    if (!(error instanceof ReportedError)) process.stderr.write(`emi: ${message}\n`);
+    if (json) process.stdout.write(errorDocument(code, message));
   }
   process.exitCode = code;
   // Flush stdout before exiting: a pipe reader must get the whole output.

@@ -19,7 +19,8 @@ let built: StandardImage;
 let report: VerifyReport;
 beforeAllStandardImage(async (image) => {
   built = image;
-  report = JSON.parse(await readFile(join(built.dir, 'verify.json'), 'utf8')) as VerifyReport;
+  const reportName = built.record.image_file.replace(/\.img$/, '.verify.json');
+  report = JSON.parse(await readFile(join(built.dir, reportName), 'utf8')) as VerifyReport;
 });
 
 async function sha256(path: string): Promise<string> {

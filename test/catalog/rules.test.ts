@@ -30,6 +30,7 @@ function view(
     recipes: options.recipes ?? new Set(['debian-based']),
     history: options.history ?? indexHistory([]),
     strayRecordFiles: options.strayRecordFiles ?? [],
+    ...(options.recipeLines ? { recipeLines: options.recipeLines } : {}),
   };
 }
 
@@ -43,7 +44,134 @@ function revision(record: ImageRecord, commit: string): RecordRevision {
   };
 }
 
+describe('catalog rules: the boot check is the evidence of a built record', () => {
+  const artifact = (name: string) => ({ name, sha256: 'a'.repeat(64), size: 1 });
+  const built = (record: ImageRecord, names: string[]) => ({ ...record, artifacts: names.map(artifact) });
+  // 2026-12-02, after the rule; 2026-11-27, before it.
+  const after = 1796169600;
+  const before = 1795744800;
+
+  it('requires <base>.verify.json among the artifacts of a built record', () => {
+    const record = makeRecord({ epoch: after });
+    const base = record.image_file.replace(/\.img$/, '');
+    expect(checkRules(view([built(record, [record.image_file, `${base}.verify.json`])])).problems).toEqual(
+      [],
+    );
+    expect(checkRules(view([built(record, [record.image_file, 'verify.json'])])).problems).toEqual([
+      expect.objectContaining({
+        path: 'artifacts',
+        message: `a built record lists the boot check's report ${base}.verify.json among its artifacts (emi build adds it when the image passes the boot check)`,
+      }),
+    ]);
+    // A planned release (new-emi: no artifacts yet) and a legacy record need none.
+    expect(checkRules(view([record])).problems).toEqual([]);
+  });
+
+  it('accepts boot_check_report: predates-reports, with a note, only on a record made before the rule', () => {
+    const old = {
+      ...built(makeRecord({ epoch: before }), ['x.img']),
+      boot_check_report: 'predates-reports' as const,
+    };
+    expect(old.image_date < '20261201000000').toBe(true);
+    const findings = checkRules(view([old]));
+    expect(findings.problems).toEqual([]);
+    expect(findings.notes).toEqual([
+      expect.objectContaining({
+        path: 'boot_check_report',
+        message: expect.stringMatching(
+          /^recorded before boot-check reports were kept: no .*\.verify\.json among the artifacts$/,
+        ),
+      }),
+    ]);
+    const late = {
+      ...built(makeRecord({ epoch: after }), ['x.img']),
+      boot_check_report: 'predates-reports' as const,
+    };
+    expect(checkRules(view([late])).problems).toEqual([
+      expect.objectContaining({
+        path: 'boot_check_report',
+        message: expect.stringMatching(
+          /^predates-reports is only for releases recorded before 20261201: list/,
+        ),
+      }),
+    ]);
+  });
+});
+
+describe('catalog rules: package manifests belong to their release', () => {
+  const after = Date.UTC(2026, 11, 2) / 1000;
+  const before = Date.UTC(2026, 10, 27) / 1000;
+  const withManifest = (record: ImageRecord, text: string) =>
+    view([record], {
+      imageIds: new Map([
+        [imageIdPath(record), renderImageId(record)],
+        [`${imageIdPath(record)}.packages`, text],
+      ]),
+    });
+
+  it('accepts a manifest whose header names the record, and refuses one of another release', () => {
+    const record = makeRecord({ epoch: after });
+    const header = `# emi-packages euca-debian-emi x86_64 ${record.image_version} ${record.image_stamp}\n`;
+    expect(checkRules(withManifest(record, `${header}bash\t5.2.15-2\n`))).toEqual({
+      problems: [],
+      notes: [],
+    });
+    const stale = `# emi-packages euca-debian-emi x86_64 2026.11.27 fbb3-e933\nbash\t5.2.15-2\n`;
+    expect(checkRules(withManifest(record, stale)).problems).toEqual([
+      expect.objectContaining({
+        file: 'image-ids/euca-debian-emi.x86_64.packages',
+        line: 1,
+        message: expect.stringMatching(
+          /^this is the manifest of euca-debian-emi\.x86_64 2026\.11\.27 \(fbb3-e933\), not of EMI-IDs\/euca-debian-emi\.x86_64\.yaml's release 2026\.12\.02 /,
+        ),
+      }),
+    ]);
+    expect(checkRules(withManifest(record, `${header}bash 5.2\n`)).problems).toEqual([
+      expect.objectContaining({ line: 2, message: 'not a "name<TAB>version" line: "bash 5.2"' }),
+    ]);
+  });
+
+  it('wants a header from the rule on; an older manifest without one gets a note', () => {
+    const late = makeRecord({ epoch: after });
+    expect(checkRules(withManifest(late, 'bash\t5.2.15-2\n')).problems).toEqual([
+      expect.objectContaining({
+        line: 1,
+        message: `the first line must be "# emi-packages euca-debian-emi x86_64 ${late.image_version} ${late.image_stamp}", the release this manifest was made for`,
+      }),
+    ]);
+    const early = makeRecord({ epoch: before });
+    const findings = checkRules(withManifest(early, 'bash\t5.2.15-2\n'));
+    expect(findings.problems).toEqual([]);
+    expect(findings.notes).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/^made before manifests carried a header/) }),
+    ]);
+  });
+});
+
 describe('catalog rules', () => {
+  it('refuses a record whose image_name is not a line of its recipe, or whose arch the line lacks', () => {
+    const recipeLines = new Map([
+      ['debian-based', new Map<string, readonly string[]>([['euca-debian-emi', ['x86_64']]])],
+    ]);
+    const ok = makeRecord({ epoch: day });
+    expect(checkRules(view([ok], { recipeLines })).problems).toEqual([]);
+    const stranger = makeRecord({ epoch: day + 1, name: 'euca-other-emi' });
+    const i386 = makeRecord({ epoch: day + 2, arch: 'i386' });
+    expect(checkRules(view([stranger, i386], { recipeLines })).problems).toEqual([
+      expect.objectContaining({
+        file: 'EMI-IDs/euca-other-emi.x86_64.yaml',
+        path: 'image_name',
+        message:
+          '"euca-other-emi" is not a line of recipes/debian-based/recipe.yaml (its lines: euca-debian-emi)',
+      }),
+      expect.objectContaining({
+        file: 'EMI-IDs/euca-debian-emi.i386.yaml',
+        path: 'image_arch',
+        message: 'recipes/debian-based/recipe.yaml builds euca-debian-emi for x86_64, not i386',
+      }),
+    ]);
+  });
+
   it('accepts records made the way new-emi makes them', () => {
     const records = [
       makeRecord({ epoch: day + 60 }),

@@ -41,6 +41,7 @@ afterAll(async () => {
 describe('generateChangelog outputs', () => {
   it('writes every format', async () => {
     expect(await listFiles(out)).toEqual([
+      '.emi-outputs.json',
       'CHANGELOG.md',
       'changelog.json',
       'changelog.schema.json',
@@ -178,6 +179,7 @@ describe('generateChangelog options', () => {
         generatedAt: '2024-04-01T00:00:00Z',
       });
       expect(await listFiles(dir)).toEqual([
+        '.emi-outputs.json',
         'CHANGELOG.md',
         'changelog.json',
         'changelog.schema.json',

@@ -107,6 +107,7 @@ describe('manifests with a header line', () => {
       expect(byBlobs.get(`${oids[0]}..${oids[1]}`)).toEqual({
         added: [{ name: 'curl', version: '7.89', suite: 'bookworm-security' }],
         removed: [{ name: 'curl', version: '7.88' }],
+        header: '# emi-packages euca-x-emi x86_64 2026.02.01 cccc-dddd',
       });
       const needed = new Set<string>();
       const { changes } = diffReleaseManifests(
@@ -125,5 +126,55 @@ describe('manifests with a header line', () => {
     } finally {
       await headed.cleanup();
     }
+  });
+});
+
+describe('manifests tied to their release by their header', () => {
+  const headed = (version: string, body: string) =>
+    `# emi-packages euca-x-emi x86_64 ${version} ab12-cd34\n${body}`;
+  const texts = [
+    headed('2026.12.01', 'base-files\t12.4\nlibc6\t2.36-9\n'),
+    headed('2026.12.02', 'base-files\t12.5\nlibc6\t2.36-9\n'),
+  ];
+  let headedRepo: TempRepo;
+  const oids: string[] = [];
+  beforeAll(async () => {
+    headedRepo = await createRepo();
+    for (const [index, text] of texts.entries()) {
+      const commit = await headedRepo.commit({ [path]: text }, { date: `2024-02-0${index + 1}T00:00:00Z` });
+      oids.push(
+        (await readObjects(headedRepo.dir, [`${commit}:${path}`])).get(`${commit}:${path}`)?.oid as string,
+      );
+    }
+  });
+  afterAll(() => headedRepo.cleanup());
+
+  it('skips the header in patches and blobs, and claims no changes for a manifest of another release', async () => {
+    const { byBlobs } = parseManifestPatches(await readManifestPatchLog(headedRepo.dir));
+    expect(byBlobs.get(`${oids[0]}..${oids[1]}`)).toMatchObject({
+      added: [{ name: 'base-files', version: '12.5' }],
+      removed: [{ name: 'base-files', version: '12.4' }],
+      header: '# emi-packages euca-x-emi x86_64 2026.12.02 ab12-cd34',
+    });
+    expect(parseManifest(texts[0] as string)).toMatchObject({
+      defects: [],
+      header: { image_version: '2026.12.01' },
+    });
+    const releases = [
+      { manifestPath: path, oid: oids[0], version: '2026.12.01' },
+      { manifestPath: path, oid: oids[1], version: '2026.12.02' },
+      // new-emi made 2026.12.03 and the manifest of 2026.12.02 stayed: not this release's.
+      { manifestPath: path, oid: oids[1], version: '2026.12.03' },
+      // A manifest whose header names another release, read from its blob.
+      { manifestPath: path, oid: oids[0], version: '2026.12.04' },
+    ];
+    const needed = new Set<string>();
+    diffReleaseManifests(releases, byBlobs, new Map(), needed);
+    const blobs = new Map([...needed].map((oid) => [oid, texts[oids.indexOf(oid)] as string]));
+    const { changes } = diffReleaseManifests(releases, byBlobs, blobs, needed);
+    expect(changes[0]).toMatchObject({ total: 2 });
+    expect(changes[1]).toMatchObject({ upgraded: [{ name: 'base-files', from: '12.4', to: '12.5' }] });
+    expect(changes[2]).toBeNull();
+    expect(changes[3]).toBeNull();
   });
 });

@@ -1,4 +1,6 @@
+import { readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { buildRecipe, unverifiedRecordMessage } from '../../tools/image-build/build-recipe.js';
 import { builderRecipe, builderRecipeFiles } from '../helpers/build-fixtures.js';
 import { repoForTest } from '../helpers/fixtures.js';
 import type { TempRepo } from '../helpers/git-repo.js';
@@ -90,12 +92,78 @@ describe('emi build --plan', () => {
   });
 });
 
+describe('emi build and credentials', () => {
+  it('never prints a mirror password: --plan as text and as JSON, and errors', async () => {
+    const repo = await catalog();
+    const mirrorUrl = 'http://builder:s3cret-pass@mirror.example/debian';
+    const text = await runEmi(['build', 'debian-based', '--plan', '--mirror', mirrorUrl], {
+      cwd: repo.dir,
+      env: mirror,
+    });
+    expect(text.exitCode, text.stderr).toBe(0);
+    expect(text.stdout).toContain('source http://***@mirror.example/debian bookworm');
+    const json = await runEmi(['build', 'debian-based', '--plan', '--json', '--mirror', mirrorUrl], {
+      cwd: repo.dir,
+      env: mirror,
+    });
+    expect(json.exitCode).toBe(0);
+    expect(JSON.parse(json.stdout).recipe.sources[0].uri).toBe('http://***@mirror.example/debian');
+    const bad = await runEmi(
+      ['build', 'debian-based', '--plan', '--mirror', 'http://u:s3cret-pass@bad host/'],
+      {
+        cwd: repo.dir,
+        env: mirror,
+      },
+    );
+    expect(bad.exitCode).toBe(1);
+    for (const result of [text, json, bad])
+      expect(result.stdout + result.stderr).not.toContain('s3cret-pass');
+  });
+});
+
 describe('emi build errors', () => {
+  it('refuses --no-verify without --no-record: only a boot-checked image gets a record', async () => {
+    const repo = await catalog();
+    for (const args of [['--no-verify'], ['--no-verify', '--plan']]) {
+      const result = await runEmi(['build', 'debian-based', ...args], { cwd: repo.dir, env: mirror });
+      expect(result.exitCode, args.join(' ')).toBe(2);
+      expect(result.stderr).toBe(
+        'emi: --no-verify needs --no-record: a record is the claim that an image boots and works: a build without the boot check (--no-verify) writes no record, so give --no-record too\n',
+      );
+    }
+    expect(await readdir(repo.dir)).not.toContain('out');
+    const plan = await runEmi(['build', 'debian-based', '--no-verify', '--no-record', '--plan'], {
+      cwd: repo.dir,
+      env: mirror,
+    });
+    expect(plan.exitCode, plan.stderr).toBe(0);
+  });
+
+  it('buildRecipe itself writes no record without a boot check', async () => {
+    const repo = await catalog();
+    await expect(
+      buildRecipe({
+        cwd: repo.dir,
+        recipeName: 'debian-based',
+        epoch: 1764201600,
+        withZst: false,
+        writeRecord: true,
+        planOnly: false,
+        env: { ...process.env, ...mirror },
+        isRoot: true,
+        emit: () => {},
+      }),
+    ).rejects.toThrow(unverifiedRecordMessage);
+  });
+
   it('names the known recipes for an unknown one', async () => {
     const repo = await catalog();
     const result = await runEmi(['build', 'centos-based', '--plan'], { cwd: repo.dir, env: mirror });
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain('emi: unknown recipe "centos-based": known recipes are debian-based\n');
+    // Said once, as the failed plan step.
+    expect(result.stderr).toMatch(
+      /^plan: started\nplan: FAILED after [0-9.]+ s: unknown recipe "centos-based": known recipes are debian-based\n$/,
+    );
   });
 
   it('lists the problems of a broken recipe with file, line and field', async () => {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { toolkitPath } from '../../tools/lib/paths.js';
@@ -72,6 +72,38 @@ describe('emi import-legacy', () => {
   it('reports an unreadable file', async () => {
     const result = await runEmi(['import-legacy', '/nonexistent/EMI-IDs'], { cwd: '/' });
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/^emi: cannot read \/nonexistent\/EMI-IDs: ENOENT/);
+    expect(result.stderr).toBe('emi: cannot read /nonexistent/EMI-IDs: it does not exist (ENOENT)\n');
+  });
+
+  it('refuses what is not a catalog: no blocks, UTF-16, too large, binary, a device, a folder', async ({
+    makeRepo,
+  }) => {
+    const repo = await makeRepo();
+    const dir = repo.dir;
+    await writeFile(join(dir, 'passwd'), 'root:x:0:0:root:/root:/bin/bash\n');
+    const original = await readFile(legacyFile);
+    // UTF-16LE with a byte-order mark, as Windows' Notepad saves it.
+    await writeFile(
+      join(dir, 'utf16'),
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(original.toString('utf8'), 'utf16le')]),
+    );
+    await writeFile(join(dir, 'huge'), 'a'.repeat(3 * 1024 * 1024));
+    await writeFile(join(dir, 'random'), Buffer.from([0x1b, 0x5b, 0x32, 0x4a, 0xc3, 0x28, 0x00, 0xff]));
+    const cases: [string, RegExp][] = [
+      [join(dir, 'passwd'), /passwd has no catalog blocks .*: it is not an EMI-IDs catalog$/],
+      [join(dir, 'utf16'), /utf16 is UTF-16 text: convert it to UTF-8$/],
+      [join(dir, 'huge'), /huge is 3\.0 MiB: far too large for this format \(limit 1024 KiB\)$/],
+      [join(dir, 'random'), /random is binary \(NUL bytes or invalid UTF-8\), not text$/],
+      ['/dev/zero', /\/dev\/zero is not a regular file/],
+      [dir, /is a folder, not a file$/],
+    ];
+    for (const [file, message] of cases) {
+      const started = Date.now();
+      const result = await runEmi(['import-legacy', file, '--dry-run'], { cwd: dir });
+      expect(result.exitCode, file).toBe(1);
+      expect(result.stderr.trim()).toMatch(message);
+      expect(result.stdout).toBe('');
+      expect(Date.now() - started).toBeLessThan(10_000);
+    }
   });
 });

@@ -99,12 +99,13 @@ describe('emi new-emi', () => {
     });
     expect(recipe.exitCode).toBe(1);
     expect(recipe.stderr).toBe('emi: unknown recipe "centos": known recipes are debian-based\n');
-    const arch = await runEmi(['new-emi', '--recipe', 'debian-based', '--arch', 'sparc', '--yes'], {
+    const arch = await runEmi(['new-emi', '--recipe', 'debian-based', '--arch', 'aarch64', '--yes'], {
       cwd: repo.dir,
     });
     expect(arch.stderr).toBe(
-      'emi: recipe debian-based has no line for arch "sparc": known arches are i386, x86_64\n',
+      'emi: recipe debian-based has no line for arch "aarch64": known arches are i386, x86_64\n',
     );
+    expect(arch.exitCode).toBe(1);
     const name = await runEmi(
       ['new-emi', '--recipe', 'debian-based', '--arch', 'i386', '--name', 'euca-large-debian-emi', '--yes'],
       { cwd: repo.dir },
@@ -217,7 +218,7 @@ describe('emi new-emi', () => {
     });
     expect(locked.exitCode).toBe(1);
     expect(locked.stderr).toBe(
-      `emi: emi new-emi is already running (pid ${process.pid}, lock ${lock}): wait for it to finish\n`,
+      `emi: emi new-emi is already running (pid ${process.pid}, lock ${lock}): wait for it to finish, or if process ${process.pid} is not emi new-emi, remove ${lock}\n`,
     );
 
     await writeFile(lock, '999999999\n');
@@ -266,5 +267,49 @@ describe('emi new-emi', () => {
       .at(-1);
     expect(final).toContain(`image_version: "${latest}"`);
     expect((await runEmi(['validate'], { cwd: dir })).exitCode).toBe(0);
+  });
+});
+
+describe('emi new-emi and the package manifest of the previous build', () => {
+  it('removes the stale manifest, so validate passes and the changelog claims no package changes', async () => {
+    const built = makeRecord({ epoch: Date.UTC(2026, 11, 2, 10) / 1000 });
+    const manifest = `# emi-packages euca-debian-emi x86_64 ${built.image_version} ${built.image_stamp}\nbash\t5.2.15-2\n`;
+    const repo = await catalog({
+      ...recordFiles(built),
+      'image-ids/euca-debian-emi.x86_64.packages': manifest,
+    });
+    const result = await runEmi(
+      [
+        'new-emi',
+        '--recipe',
+        'debian-based',
+        '--arch',
+        'x86_64',
+        '--yes',
+        '--epoch',
+        String(Date.UTC(2026, 11, 3, 10) / 1000),
+      ],
+      { cwd: repo.dir },
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toContain(
+      'removed image-ids/euca-debian-emi.x86_64.packages: the package manifest of the previous build (the new release is not built yet)\n',
+    );
+    await expect(readFile(join(repo.dir, 'image-ids/euca-debian-emi.x86_64.packages'))).rejects.toThrow(
+      /ENOENT/,
+    );
+    expect((await runEmi(['validate'], { cwd: repo.dir })).exitCode).toBe(0);
+    await repo.commit({}, { message: 'euca-debian-emi 2026.12.03\n\nPlanned by hand.' });
+    const out = join(repo.dir, 'site');
+    expect((await runEmi(['changelog', '--out', out, '--format', 'json'], { cwd: repo.dir })).exitCode).toBe(
+      0,
+    );
+    const data = JSON.parse(await readFile(join(out, 'changelog.json'), 'utf8')) as {
+      lines: { entries: { kind: string; record: { image_version: string }; packages: unknown }[] }[];
+    };
+    const entries = data.lines[0]?.entries ?? [];
+    const byVersion = new Map(entries.map((entry) => [entry.record.image_version, entry.packages]));
+    expect(byVersion.get(built.image_version)).toMatchObject({ total: 1 });
+    expect(byVersion.get('2026.12.03')).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderRecord } from '../../tools/catalog/record-files.js';
@@ -21,6 +21,55 @@ async function cleanCatalog(): Promise<TempRepo> {
 }
 
 describe('emi validate', () => {
+  it('blames the recipe that claims a line its records do not name, not the recipe that owns it', async () => {
+    const repo = await cleanCatalog();
+    // "a-copy" sorts before debian-based: the first claimant by name is the new, wrong one.
+    await repo.write({ 'recipes/a-copy/recipe.yaml': recipeFiles['recipes/debian-based/recipe.yaml'] });
+    const result = await runEmi(['validate'], { cwd: repo.dir });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain(
+      'recipes/a-copy/recipe.yaml:5:17  lines[0].image_name  image line "euca-debian-emi" already belongs to recipe debian-based (its records name it)',
+    );
+    expect(result.stdout).not.toMatch(/^recipes\/debian-based\/recipe\.yaml:.*already belongs/m);
+  });
+
+  it('refuses a path that does not exist or is not a record, an image-id file or a recipe', async () => {
+    const repo = await cleanCatalog();
+    await repo.write({ 'README.md': '# catalog\n', 'tools/x.ts': 'x\n' });
+    for (const [path, message] of [
+      ['missing.yaml', 'missing.yaml  -  does not exist'],
+      ['README.md', 'README.md  -  not a record (EMI-IDs/<image_name>.<image_arch>.yaml), an image-id file'],
+      ['tools/', 'tools  -  not a record (EMI-IDs/<image_name>.<image_arch>.yaml), an image-id file'],
+    ] as const) {
+      const result = await runEmi(['validate', path], { cwd: repo.dir });
+      expect(result.exitCode, path).toBe(1);
+      expect(result.stdout).toContain(message);
+      expect(result.stderr).toBe('1 problem\n');
+    }
+    for (const path of ['EMI-IDs/', 'recipes/debian-based', 'image-ids/euca-debian-emi.x86_64', '.'])
+      expect((await runEmi(['validate', path], { cwd: repo.dir })).exitCode, path).toBe(0);
+  });
+
+  it('says a symlinked record is a symlink, and gives no image-ids advice for a broken record', async () => {
+    const repo = await cleanCatalog();
+    const record = makeRecord({ epoch: epoch + 5, name: 'euca-large-debian-emi' });
+    await mkdir(join(repo.dir, 'elsewhere'));
+    await writeFile(join(repo.dir, 'elsewhere', 'r.yaml'), renderRecord(record));
+    await symlink('../elsewhere/r.yaml', join(repo.dir, 'EMI-IDs/euca-large-debian-emi.x86_64.yaml'));
+    const linked = await runEmi(['validate'], { cwd: repo.dir });
+    expect(linked.exitCode).toBe(1);
+    expect(linked.stdout).toContain(
+      'EMI-IDs/euca-large-debian-emi.x86_64.yaml  -  is a symlink: records must be plain files',
+    );
+    await rm(join(repo.dir, 'EMI-IDs/euca-large-debian-emi.x86_64.yaml'));
+    // A record broken by hand: its own problem is reported, not "run npm run emi -- image-ids".
+    await writeFile(join(repo.dir, 'EMI-IDs/euca-debian-emi.x86_64.yaml'), 'image_name: [\n');
+    const broken = await runEmi(['validate'], { cwd: repo.dir });
+    expect(broken.exitCode).toBe(1);
+    expect(broken.stdout).toMatch(/^EMI-IDs\/euca-debian-emi\.x86_64\.yaml:/);
+    expect(broken.stdout).not.toContain('image-ids');
+  });
+
   it('passes a clean catalog with exit 0', async () => {
     const repo = await cleanCatalog();
     const result = await runEmi(['validate'], { cwd: repo.dir });
@@ -52,14 +101,12 @@ describe('emi validate', () => {
     const result = await runEmi(['validate'], { cwd: repo.dir });
     expect(result.exitCode).toBe(1);
     expect(result.stdout.trim().split('\n')).toEqual([
-      'EMI-IDs/euca-debian-emi.i386.yaml:8:1  colour  unknown field "colour" (allowed: image_name, image_version, image_arch, image_file, image_stamp, image_date, recipe_name, status, recipe_digest, artifacts, legacy_source)',
+      'EMI-IDs/euca-debian-emi.i386.yaml:8:1  colour  unknown field "colour" (allowed: image_name, image_version, image_arch, image_file, image_stamp, image_date, recipe_name, status, recipe_digest, artifacts, boot_check_report, legacy_source)',
       'EMI-IDs/euca-debian-emi.x86_64.yaml:2:16  image_version  "2025.13.01" has the wrong format: YYYY.MM.DD of the release day, with .N for the N-th extra release of the line on that day.',
       'EMI-IDs/euca-large-debian-emi.x86_64.yaml:2:1  -  YAML: duplicate key: each field may appear once',
       'EMI-IDs/notes.txt  -  not a record: EMI-IDs/ holds only <image_name>.<image_arch>.yaml files',
-      'image-ids/euca-debian-emi.i386  -  no record EMI-IDs/euca-debian-emi.i386.yaml belongs to this file: run npm run emi -- image-ids',
-      'image-ids/euca-debian-emi.x86_64  -  no record EMI-IDs/euca-debian-emi.x86_64.yaml belongs to this file: run npm run emi -- image-ids',
     ]);
-    expect(result.stderr).toBe('6 problems\n');
+    expect(result.stderr).toBe('4 problems\n');
 
     const json = await runEmi(['validate', '--json'], { cwd: repo.dir });
     expect(json.exitCode).toBe(1);

@@ -150,7 +150,7 @@ describeAsRoot('a build stopped in the middle', () => {
       );
       await new Promise((resolve) => setTimeout(resolve, 1000));
       build.child.kill('SIGTERM');
-      expect(await build.exit).toBe(130);
+      expect(await build.exit).toBe(143);
       expect(await listing(built.outDir)).toEqual(before);
       expect(
         await eventually(

@@ -2,7 +2,7 @@
  * The verify step, where the boot check plugs in: it sees the complete artifact folder before it is
  * published, a failure publishes and records nothing, a success lets the build go on.
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { VerifyImage } from '../../tools/image-build/build-image.js';
@@ -81,7 +81,10 @@ describeAsRoot('the verify step', () => {
   it(
     'lets the build publish and record when it passes',
     async () => {
-      const { dir, catalog, events, result } = await run(async () => 'booted, ssh ok');
+      const { dir, catalog, events, result } = await run(async (image) => {
+        await writeFile(image.report, '{"ok":true}\n');
+        return 'booted, ssh ok';
+      });
       try {
         expect(result).not.toBeInstanceOf(Error);
         expect(events).toContainEqual(
@@ -92,6 +95,11 @@ describeAsRoot('the verify step', () => {
           .map((event) => (event as { step: string }).step);
         expect(steps.slice(-3)).toEqual(['verify', 'publish', 'record']);
         expect(await readdir(join(catalog, 'EMI-IDs'))).toEqual(['euca-debian-emi.x86_64.yaml']);
+        // The report is the evidence: an artifact of the record, with its checksum.
+        const record = await readFile(join(catalog, 'EMI-IDs', 'euca-debian-emi.x86_64.yaml'), 'utf8');
+        expect(record).toMatch(
+          /- name: "euca-debian-[0-9.]+-x86_64\.verify\.json"\n {4}sha256: "[0-9a-f]{64}"\n {4}size: 12\n/,
+        );
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

@@ -79,6 +79,7 @@ describe('planBuild', () => {
       kernel: `euca-debian-${moment.image_version}-x86_64.vmlinuz`,
       initrd: `euca-debian-${moment.image_version}-x86_64.initrd`,
       packages: `euca-debian-${moment.image_version}-x86_64.packages`,
+      verify: `euca-debian-${moment.image_version}-x86_64.verify.json`,
       manifest: 'build.json',
       checksums: 'SHA256SUMS',
     });
@@ -160,6 +161,7 @@ describe('outputs', () => {
       'euca-debian-2026.07.25.1-i386.vmlinuz',
       'euca-debian-2026.07.25.1-i386.initrd',
       'euca-debian-2026.07.25.1-i386.packages',
+      'euca-debian-2026.07.25.1-i386.verify.json',
       'build.json',
       'SHA256SUMS',
     ]);

@@ -45,9 +45,15 @@ const expectations: Record<string, { path: string; line: number; message: RegExp
   'bad-artifact.yaml': {
     path: 'artifacts[0].sha256',
     line: 10,
-    message: /"not-a-hash" has the wrong format/,
+    message: /^"not-a-hash" is not allowed here: 64 lowercase hex digits$/,
   },
-  'recipe-with-slash.yaml': { path: 'recipe_name', line: 7, message: /has the wrong format/ },
+  // Says what is allowed, not what the field is for.
+  'recipe-with-slash.yaml': {
+    path: 'recipe_name',
+    line: 7,
+    message:
+      /is not allowed here: a folder name under recipes\/: lowercase letters, digits, '\.', '_' and '-', starting with a letter or digit \(no '\/'\)$/,
+  },
   'date-too-short.yaml': {
     path: 'image_date',
     line: 6,
@@ -65,6 +71,20 @@ const expectations: Record<string, { path: string; line: number; message: RegExp
   },
   'shell-in-file.yaml': { path: 'image_file', line: 4, message: /"\$\(reboot\)\.img" has the wrong format/ },
 };
+
+describe('record schema: numbers YAML cannot hold', () => {
+  it('says a size of 1e400 is too large, not "number null"', () => {
+    const text = readFileSync(join(fixtures, 'valid', 'full.yaml'), 'utf8');
+    const withArtifact = text.replace(/size: \d+/, 'size: 1e400');
+    expect(withArtifact).toContain('size: 1e400');
+    const result = parseRecord('r.yaml', withArtifact);
+    expect(
+      result.ok ? [] : result.problems.map((problem) => `${problem.path}: ${problem.message}`),
+    ).toContain(
+      'artifacts[0].size: must be integer: this number is too large to hold (it reads as Infinity)',
+    );
+  });
+});
 
 describe('record schema: invalid fixtures', () => {
   it('has an expectation for every invalid fixture', () => {

@@ -1,6 +1,6 @@
 /**
  * The boot check as `emi build`'s verify step: it boots the artifact folder before it is
- * published. A pass adds the report (verify.json) to the folder; a failure keeps the serial logs
+ * published. A pass adds the report (<base>.verify.json, a record artifact) to the folder; a failure keeps the serial logs
  * and the report in <out>/verify-failed/<image>/ and fails the build, so nothing is published or
  * recorded.
  */
@@ -12,7 +12,6 @@ import type { CheckResult } from './checks.js';
 import { summaryLine } from './render-report.js';
 import { type VerifyReport, verifyImage } from './verify-image.js';
 
-export const reportFile = 'verify.json';
 export const failedLogsDir = 'verify-failed';
 
 /** The one-line detail of a passed check, for the build's progress. */
@@ -58,11 +57,9 @@ export function bootCheck(options: { timeoutSeconds?: number } = {}): VerifyImag
       ...(signal ? { signal } : {}),
     });
     if (report.ok) {
-      await writeFile(
-        join(built.dir, reportFile),
-        `${JSON.stringify({ ...report, work_dir: null }, null, 2)}\n`,
-        { mode: 0o644 },
-      );
+      await writeFile(built.report, `${JSON.stringify({ ...report, work_dir: null }, null, 2)}\n`, {
+        mode: 0o644,
+      });
       return passDetail(report);
     }
     const outDir = dirname(built.plan.outputs.dir);

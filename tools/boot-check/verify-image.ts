@@ -6,10 +6,11 @@
  * when a check fails.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { renderImageId } from '../catalog/record-files.js';
+import { ensureDir } from '../lib/ensure-dir.js';
 import { UserError } from '../lib/errors.js';
 import { runCommand } from '../lib/exec.js';
 import type { ImageRecord } from '../schemas/generated/record.js';
@@ -104,10 +105,10 @@ async function assertFile(path: string, what: string): Promise<{ size: number; m
 
 async function prepareWorkDir(keepDir: string | undefined): Promise<string> {
   if (keepDir === undefined) return mkdtemp(join(tmpdir(), 'emi-verify-'));
-  await mkdir(keepDir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-    throw error.code === 'EEXIST' || error.code === 'ENOTDIR'
-      ? new UserError(`--keep ${keepDir}: not a folder`)
-      : error;
+  const existing = await stat(keepDir).catch(() => undefined);
+  if (existing && !existing.isDirectory()) throw new UserError(`--keep ${keepDir}: not a folder`);
+  await ensureDir(keepDir).catch((error: unknown) => {
+    throw new UserError(`--keep ${keepDir}: ${(error as Error).message}`);
   });
   if ((await readdir(keepDir)).length > 0)
     throw new UserError(`--keep ${keepDir}: the folder is not empty (give a new or empty one)`);

@@ -8,7 +8,8 @@
  * 2. checks that each record named in `expect` is still what the plan saw: its `image_version`, or
  *    no record file at all for `null`; otherwise a UserError names the file and what is there now;
  * 3. checks the planned files as `emi validate` would (the catalog on disk with the planned files in
- *    place, problems limited to the planned paths), unless `validate: false`;
+ *    place): every problem of a file it writes, and any new problem of the files that go with them
+ *    (a record and its image-id file), stops it; skipped with `validate: false`;
  * 4. writes and removes the files atomically (`replaceFilesAtomic`): a failure at any point leaves
  *    the working tree as it was, and `git status --porcelain` shows nothing new.
  *
@@ -26,8 +27,11 @@
  *     dryRun?: false,           // every check, no lock, no write
  *   }) → Promise<{ written: string[]; removed: string[]; report?: ValidationReport }>
  *
- * `checkCatalogChange(root, change)` is step 3 alone, for a plan made long before it is applied (the
- * build checks its record before it spends minutes building).
+ * `withCatalogLock(root, what, async (session) => …)` holds the lock over a whole run that reads
+ * the catalog, plans and then writes with `session.apply({ change, expect?, validate?, catalog? })`
+ * (steps 2 to 4; `catalog`, read under the same lock, is validated against without reading it
+ * again). `checkCatalogChange(root, change, catalog?)` is step 3 alone, for a plan made long before
+ * it is applied (the build checks its record before it spends minutes building).
  */
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
@@ -38,7 +42,7 @@ import { acquireLock } from '../lib/lock.js';
 import { assertSafeRelativePath, imageIdsDir, recordsDir } from '../lib/paths.js';
 import { formatProblem, type Problem } from '../lib/problems.js';
 import { worktreeReader } from '../lib/tree-reader.js';
-import { loadCatalog } from './load-catalog.js';
+import { type LoadedCatalog, loadCatalog } from './load-catalog.js';
 import { parseRecord } from './parse-record.js';
 import { reportProblems, type ValidationReport, withPlannedFiles } from './validate-catalog.js';
 
@@ -81,39 +85,90 @@ export interface AppliedCatalogChange {
 }
 
 export async function applyCatalogChange(options: ApplyCatalogChangeOptions): Promise<AppliedCatalogChange> {
-  const write = options.change.write.map((file) => ({ ...file, path: catalogPath(file.path) }));
-  const remove = (options.change.remove ?? []).map(catalogPath);
-  const release = options.dryRun
-    ? async () => {}
-    : await acquireLock(await catalogLockPath(options.root), options.what);
-  try {
-    await assertInsideRoot(options.root, [...write.map((file) => file.path), ...remove]);
+  if (options.dryRun) {
+    const { write, remove } = await checkedPaths(options.root, options.change);
     await assertUnchanged(options.root, options.expect ?? {}, options.what);
-    let report: ValidationReport | undefined;
-    if (options.validate !== false) report = await checkCatalogChange(options.root, { write, remove });
-    if (options.dryRun) return { written: [], removed: [], ...(report ? { report } : {}) };
-    await replaceFilesAtomic({
-      write: write.map((file) => ({ path: join(options.root, file.path), content: file.content })),
-      remove: remove.map((path) => join(options.root, path)),
-    });
-    return { written: write.map((file) => file.path), removed: remove, ...(report ? { report } : {}) };
+    if (options.validate === false) return { written: [], removed: [] };
+    return { written: [], removed: [], report: await checkCatalogChange(options.root, { write, remove }) };
+  }
+  return withCatalogLock(options.root, options.what, (session) => session.apply(options));
+}
+
+/** A run that holds the catalog lock: what it reads stays current until it writes. */
+export interface CatalogSession {
+  root: string;
+  /** Applies a change under the lock already held (steps 2 to 4 above). */
+  apply(options: SessionChangeOptions): Promise<AppliedCatalogChange>;
+}
+
+export interface SessionChangeOptions
+  extends Pick<ApplyCatalogChangeOptions, 'change' | 'expect' | 'validate'> {
+  /** The catalog as read under this session's lock: validated against instead of reading it again. */
+  catalog?: LoadedCatalog;
+}
+
+/**
+ * Takes the catalog lock for the whole of `work`: for a writer that plans from the catalog and
+ * would otherwise read it twice (new-emi reads, plans, asks, then writes under one lock, as before).
+ */
+export async function withCatalogLock<T>(
+  root: string,
+  what: string,
+  work: (session: CatalogSession) => Promise<T>,
+): Promise<T> {
+  const release = await acquireLock(await catalogLockPath(root), what);
+  try {
+    return await work({ root, apply: (options) => applyLocked(root, what, options) });
   } finally {
     await release();
   }
 }
 
+async function applyLocked(
+  root: string,
+  what: string,
+  options: SessionChangeOptions,
+): Promise<AppliedCatalogChange> {
+  const { write, remove } = await checkedPaths(root, options.change);
+  await assertUnchanged(root, options.expect ?? {}, what);
+  const report =
+    options.validate === false
+      ? undefined
+      : await checkCatalogChange(root, { write, remove }, options.catalog);
+  await replaceFilesAtomic({
+    write: write.map((file) => ({ path: join(root, file.path), content: file.content })),
+    remove: remove.map((path) => join(root, path)),
+  });
+  return { written: write.map((file) => file.path), removed: remove, ...(report ? { report } : {}) };
+}
+
+/** The change's paths, normalised and checked to lie in EMI-IDs/ or image-ids/ of the repository. */
+async function checkedPaths(
+  root: string,
+  change: CatalogChange,
+): Promise<{ write: CatalogFile[]; remove: string[] }> {
+  const write = change.write.map((file) => ({ ...file, path: catalogPath(file.path) }));
+  const remove = (change.remove ?? []).map(catalogPath);
+  await assertInsideRoot(root, [...write.map((file) => file.path), ...remove]);
+  return { write, remove };
+}
+
 /**
- * Checks planned files against the catalog on disk as `emi validate` would, writing nothing; a
- * UserError lists the problems. Counted are the problems of the planned paths and of the files that
- * go with them (a record and its image-id file), as `emi validate PATHS` shows them after the
- * change: every problem of a written file, and the problems of the others that the change brings
- * (a broken record elsewhere is no reason to refuse regenerating its neighbour's image-id file).
- * Removed files are checked by their absence.
+ * Checks planned files against the catalog on disk (or `catalog`, when the caller read it under the
+ * lock) as `emi validate` would, writing nothing; a UserError lists the problems. Counted are the
+ * problems of the planned paths and of the files that go with them (a record and its image-id
+ * file), as `emi validate PATHS` shows them after the change: every problem of a written file, and
+ * the problems of the others that the change brings (a broken record elsewhere is no reason to
+ * refuse regenerating its neighbour's image-id file). Removed files are checked by their absence.
  */
-export async function checkCatalogChange(root: string, change: CatalogChange): Promise<ValidationReport> {
+export async function checkCatalogChange(
+  root: string,
+  change: CatalogChange,
+  catalog?: LoadedCatalog,
+): Promise<ValidationReport> {
   const remove = change.remove ?? [];
   const scope = [...change.write.map((file) => file.path), ...remove];
-  const loaded = await loadCatalog(worktreeReader(root));
+  const loaded = catalog ?? (await loadCatalog(worktreeReader(root)));
   const known = new Set(reportProblems(loaded, scope).problems.map(problemKey));
   const written = new Set(change.write.map((file) => file.path));
   const after = reportProblems(withPlannedFiles(loaded, change.write, remove), scope);

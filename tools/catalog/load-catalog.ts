@@ -3,7 +3,7 @@
 import { imageIdsDir, recordsDir } from '../lib/paths.js';
 import type { Problem } from '../lib/problems.js';
 import type { TreeReader } from '../lib/tree-reader.js';
-import { loadRecipes, type RecipeSet } from '../recipes/load-recipes.js';
+import { checkAcrossRecipes, loadRecipes, type RecipeSet } from '../recipes/load-recipes.js';
 import { emptyHistory, startHistoryLoad } from './history-cache.js';
 import { type ParsedRecord, parseRecord } from './parse-record.js';
 import { isRecordPath } from './record-files.js';
@@ -30,7 +30,7 @@ export async function loadCatalog(
   const [recordEntries, idEntries, recipeSet] = await Promise.all([
     reader.list(recordsDir),
     reader.list(imageIdsDir),
-    loadRecipes(reader),
+    loadRecipes(reader, undefined, { acrossRecipes: false }),
   ]);
   const pendingHistory = history?.finish();
   pendingHistory?.catch(() => {});
@@ -48,11 +48,21 @@ export async function loadCatalog(
 
   const contents = await reader.read([...recordPaths, ...idPaths]);
   const records: ParsedRecord[] = [];
+  const brokenRecords = new Set<string>();
   for (const path of recordPaths) {
     const parsed = parseRecord(path, contents.get(path) ?? '');
     if (parsed.ok) records.push(parsed.value);
-    else problems.push(...parsed.problems);
+    else {
+      problems.push(...parsed.problems);
+      brokenRecords.add(path);
+    }
   }
+  // Which recipe owns a line its recipes both claim: the one its records name.
+  const owners = new Map<string, string>();
+  for (const parsed of records)
+    if (parsed.record.status !== 'legacy' || !owners.has(parsed.record.image_name))
+      owners.set(parsed.record.image_name, parsed.record.recipe_name);
+  recipeSet.problems.push(...checkAcrossRecipes(recipeSet.recipes, owners));
   const imageIds = new Map<string, string>();
   for (const path of idPaths) imageIds.set(path, (contents.get(path) ?? Buffer.alloc(0)).toString('utf8'));
 
@@ -63,6 +73,18 @@ export async function loadCatalog(
       recipes: recipeSet.names,
       history: (await pendingHistory) ?? emptyHistory(),
       strayRecordFiles,
+      brokenRecords,
+      symlinks: new Set(
+        [...recordEntries, ...idEntries]
+          .filter((entry) => entry.kind === 'symlink')
+          .map((entry) => entry.path),
+      ),
+      recipeLines: new Map(
+        [...recipeSet.recipes].map(([name, loaded]) => [
+          name,
+          new Map(loaded.recipe.lines.map((line) => [line.image_name, line.arches as readonly string[]])),
+        ]),
+      ),
     },
     recipeSet,
     problems,

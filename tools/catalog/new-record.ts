@@ -1,18 +1,17 @@
 /**
- * `new-emi`, the applying part: read the catalog, plan the next record, check the planned files as
- * `emi validate` would, let the caller confirm, then hand the files to the catalog writer, which
- * takes the lock, checks the line is still at the version the plan saw and validates again before
- * it writes both files atomically.
+ * `new-emi`, the applying part: under the catalog lock, read the catalog, plan the next record,
+ * check the planned files as `emi validate` would, let the caller confirm, then write both files
+ * atomically through the catalog writer's session.
  */
 import { UserError } from '../lib/errors.js';
-import { requireRepoRoot } from '../lib/git.js';
+import { refuseShallow, requireRepoRoot, requireRepositoryState } from '../lib/git.js';
 import { formatProblem } from '../lib/problems.js';
 import { worktreeReader } from '../lib/tree-reader.js';
 import type { Recipe } from '../schemas/generated/recipe.js';
-import { applyCatalogChange } from './apply-catalog-change.js';
+import { withCatalogLock } from './apply-catalog-change.js';
 import { loadCatalog } from './load-catalog.js';
 import { type NewRecordPlan, planNewRecord, resolveLine } from './plan-new-record.js';
-import { recordPath } from './record-files.js';
+import { type ImageRecord, packagesPath, recordPath } from './record-files.js';
 import { reportProblems, withPlannedFiles } from './validate-catalog.js';
 
 export interface NewRecordOptions {
@@ -29,6 +28,11 @@ export interface NewRecordOptions {
 export interface NewRecordResult {
   plan: NewRecordPlan;
   written: boolean;
+  /**
+   * The line's package manifest of the previous build, removed (or, in a dry run, to be removed):
+   * a manifest belongs to the build that made it, and the new release has not been built yet.
+   */
+  removed: string[];
 }
 
 /** The recipes of the catalog at cwd, for prompts and error messages. */
@@ -39,9 +43,34 @@ export async function readRecipes(cwd: string): Promise<Map<string, Recipe>> {
 }
 
 export async function newRecord(options: NewRecordOptions): Promise<NewRecordResult> {
-  const root = await requireRepoRoot(options.cwd);
-  const reader = worktreeReader(root);
-  const catalog = await loadCatalog(reader);
+  const state = await requireRepositoryState(options.cwd);
+  refuseShallow(state, 'new-emi cannot check that the new stamp was not used before');
+  const { root } = state;
+  if (options.dryRun) {
+    const { plan, removed } = await planUnder(root, options);
+    return { plan, written: false, removed };
+  }
+  // One lock over reading, planning, asking and writing, so the catalog read is still current when
+  // the files are written and is read only once (a large catalog takes seconds to read).
+  return withCatalogLock(root, 'emi new-emi', async (session) => {
+    const { plan, path, current, removed } = await planUnder(root, options);
+    if (options.confirm && !(await options.confirm(plan))) return { plan, written: false, removed: [] };
+    await session.apply({
+      change: { write: plan.files, remove: removed },
+      expect: { [path]: current?.image_version ?? null },
+      // planUnder validated these files against the catalog read under this same lock.
+      validate: false,
+    });
+    return { plan, written: true, removed };
+  });
+}
+
+/** Reads the catalog, plans the line's next record and checks it as `emi validate` would. */
+async function planUnder(
+  root: string,
+  options: NewRecordOptions,
+): Promise<{ plan: NewRecordPlan; path: string; current: ImageRecord | undefined; removed: string[] }> {
+  const catalog = await loadCatalog(worktreeReader(root));
   const recipes = new Map([...catalog.recipeSet.recipes].map(([name, loaded]) => [name, loaded.recipe]));
   const usedStamps = new Set([
     ...catalog.view.records.map((parsed) => parsed.record.image_stamp),
@@ -60,21 +89,19 @@ export async function newRecord(options: NewRecordOptions): Promise<NewRecordRes
     usedStamps,
     ...(current ? { current } : {}),
   });
-  const report = reportProblems(withPlannedFiles(catalog, plan.files), [plan.recordPath, plan.imageIdPath]);
+  // The line's manifest is the previous build's: the new release is not built yet, so it goes.
+  const stale = packagesPath(plan.record);
+  const removed = catalog.view.imageIds.has(stale) ? [stale] : [];
+  const imageIds = new Map(catalog.view.imageIds);
+  imageIds.delete(stale);
+  const planned = withPlannedFiles({ ...catalog, view: { ...catalog.view, imageIds } }, plan.files);
+  const report = reportProblems(planned, [plan.recordPath, plan.imageIdPath, stale]);
   if (!report.ok) {
     throw new UserError(
       `the new record would not validate:\n${report.problems.map(formatProblem).join('\n')}`,
     );
   }
-  if (options.dryRun) return { plan, written: false };
-  if (options.confirm && !(await options.confirm(plan))) return { plan, written: false };
-  await applyCatalogChange({
-    root,
-    change: { write: plan.files },
-    expect: { [path]: current?.image_version ?? null },
-    what: 'emi new-emi',
-  });
-  return { plan, written: true };
+  return { plan, path, current, removed };
 }
 
 function nameOf(options: NewRecordOptions): { name?: string } {

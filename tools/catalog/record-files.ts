@@ -20,6 +20,7 @@ const optionalFields = [
   'recipe_digest',
   'artifacts',
   'registrations',
+  'boot_check_report',
   'legacy_source',
 ] as const satisfies readonly (keyof ImageRecord)[];
 
@@ -45,9 +46,40 @@ export function imageIdPath(line: LineKey): string {
   return `${imageIdsDir}/${line.image_name}.${line.image_arch}`;
 }
 
+/**
+ * The first line of a package manifest: which release it was made for. A manifest belongs to one
+ * build; the header ties it to that build's record, so validate and the changelog can tell a
+ * manifest left over from an earlier build.
+ */
+export function packagesHeader(
+  record: Pick<ImageRecord, 'image_name' | 'image_arch' | 'image_version' | 'image_stamp'>,
+): string {
+  return `# emi-packages ${record.image_name} ${record.image_arch} ${record.image_version} ${record.image_stamp}\n`;
+}
+
+export interface PackagesHeader {
+  image_name: string;
+  image_arch: string;
+  image_version: string;
+  image_stamp: string;
+}
+
+/** The header's fields, or undefined when `line` (without its newline) is not a header. */
+export function parsePackagesHeader(line: string): PackagesHeader | undefined {
+  const match = /^# emi-packages (\S+) (\S+) (\S+) (\S+)$/.exec(line);
+  if (!match) return undefined;
+  const [, image_name = '', image_arch = '', image_version = '', image_stamp = ''] = match;
+  return { image_name, image_arch, image_version, image_stamp };
+}
+
 /** The package manifest of the line's current release, written by the builder beside its image-id file. */
 export function packagesPath(line: LineKey): string {
   return `${imageIdPath(line)}.packages`;
+}
+
+/** The passing boot check's report among a built record's artifacts: `<image_file without .img>.verify.json`. */
+export function verifyReportName(record: Pick<ImageRecord, 'image_file'>): string {
+  return `${record.image_file.replace(/\.img$/, '')}.verify.json`;
 }
 
 /** `<image_name without -emi>-<image_version>-<image_arch>.img` */

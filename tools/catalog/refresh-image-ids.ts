@@ -1,11 +1,11 @@
 /**
- * `emi image-ids`: regenerates image-ids/<name>.<arch> from each record, removes orphans, through
- * the catalog writer (which checks each record is still the version the files were rendered from).
+ * `emi image-ids`: regenerates image-ids/<name>.<arch> from each record, removes orphans. Reads and
+ * writes under the catalog lock, through the catalog writer's session.
  */
 import { imageIdsDir, recordsDir } from '../lib/paths.js';
 import { worktreeReader } from '../lib/tree-reader.js';
-import { applyCatalogChange } from './apply-catalog-change.js';
-import { loadCatalog } from './load-catalog.js';
+import { withCatalogLock } from './apply-catalog-change.js';
+import { type LoadedCatalog, loadCatalog } from './load-catalog.js';
 import { imageIdPath, renderImageId } from './record-files.js';
 
 export interface RefreshResult {
@@ -16,14 +16,41 @@ export interface RefreshResult {
 }
 
 export async function refreshImageIds(options: { root: string; check?: boolean }): Promise<RefreshResult> {
-  const { view, problems } = await loadCatalog(worktreeReader(options.root), { history: false });
+  const read = () => loadCatalog(worktreeReader(options.root), { history: false });
+  if (options.check) return resultOf(planRefresh(await read()));
+  return withCatalogLock(options.root, 'emi image-ids', async (session) => {
+    const catalog = await read();
+    const plan = planRefresh(catalog);
+    if (plan.write.length + plan.remove.length > 0)
+      await session.apply({
+        change: { write: plan.write, remove: plan.remove },
+        expect: plan.expect,
+        catalog,
+      });
+    return resultOf(plan);
+  });
+}
+
+interface RefreshPlan {
+  write: { path: string; content: string }[];
+  remove: string[];
+  skipped: string[];
+  /** Each record an image-id file is rendered from, at the version it was rendered from. */
+  expect: Record<string, string>;
+}
+
+const resultOf = (plan: RefreshPlan): RefreshResult => ({
+  written: plan.write.map((file) => file.path),
+  removed: plan.remove,
+  skipped: plan.skipped,
+});
+
+/** Which image-id files are stale (with their new content) or orphaned (pure). */
+function planRefresh(catalog: LoadedCatalog): RefreshPlan {
+  const { view, problems } = catalog;
   const stale = view.records.filter(
     (parsed) => view.imageIds.get(imageIdPath(parsed.record)) !== renderImageId(parsed.record),
   );
-  const files = stale.map((parsed) => ({
-    path: imageIdPath(parsed.record),
-    content: renderImageId(parsed.record),
-  }));
   const skipped = [...new Set(problems.map((problem) => problem.file))].filter((file) =>
     file.startsWith(`${recordsDir}/`),
   );
@@ -31,14 +58,13 @@ export async function refreshImageIds(options: { root: string; check?: boolean }
     ...view.records.map((parsed) => imageIdPath(parsed.record)),
     ...skipped.map((file) => `${imageIdsDir}/${file.slice(recordsDir.length + 1).replace(/\.yaml$/, '')}`),
   ]);
-  const removed = [...view.imageIds.keys()].filter((path) => !keep.has(path.replace(/\.packages$/, '')));
-  if (!options.check && files.length + removed.length > 0) {
-    await applyCatalogChange({
-      root: options.root,
-      change: { write: files, remove: removed },
-      expect: Object.fromEntries(stale.map((parsed) => [parsed.file, parsed.record.image_version])),
-      what: 'emi image-ids',
-    });
-  }
-  return { written: files.map((file) => file.path), removed, skipped };
+  return {
+    write: stale.map((parsed) => ({
+      path: imageIdPath(parsed.record),
+      content: renderImageId(parsed.record),
+    })),
+    remove: [...view.imageIds.keys()].filter((path) => !keep.has(path.replace(/\.packages$/, ''))),
+    skipped,
+    expect: Object.fromEntries(stale.map((parsed) => [parsed.file, parsed.record.image_version])),
+  };
 }

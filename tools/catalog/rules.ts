@@ -8,7 +8,16 @@ import { imageIdsDir, recordsDir } from '../lib/paths.js';
 import { formatPath, type Problem } from '../lib/problems.js';
 import type { HistoryIndex } from './history.js';
 import type { ParsedRecord } from './parse-record.js';
-import { expectedImageFile, imageIdPath, recordFileName, renderImageId } from './record-files.js';
+import {
+  expectedImageFile,
+  imageIdPath,
+  packagesHeader,
+  packagesPath,
+  parsePackagesHeader,
+  recordFileName,
+  renderImageId,
+  verifyReportName,
+} from './record-files.js';
 import { epochOfImageDate, stampOf } from './stamp.js';
 import { compareVersions, isRealDay, parseVersion } from './version.js';
 
@@ -21,6 +30,15 @@ export interface CatalogView {
   history: HistoryIndex;
   /** Files under EMI-IDs/ that are not records (wrong extension, folders …). */
   strayRecordFiles: string[];
+  /**
+   * The image lines of each recipe that loaded (recipe → image_name → arches). A recipe missing
+   * here (it does not load) is not checked for lines: its own problems say why.
+   */
+  recipeLines?: Map<string, Map<string, readonly string[]>>;
+  /** Which of strayRecordFiles are symlinks (a record must be a file: git would store the link). */
+  symlinks?: Set<string>;
+  /** Record files that exist but did not parse (their own problems say why). */
+  brokenRecords?: Set<string>;
 }
 
 export interface RuleFindings {
@@ -112,10 +130,26 @@ export function checkRules(view: CatalogView): RuleFindings {
       break;
     }
 
+    checkBootEvidence(parsed, legacy, at, notes, problems);
+
     if (!view.recipes.has(record.recipe_name)) {
       const message = `recipes/${record.recipe_name}/recipe.yaml does not exist`;
       if (legacy) exempt('recipe_name', message);
       else problems.push(at(['recipe_name'], message));
+    } else {
+      const lines = view.recipeLines?.get(record.recipe_name);
+      const arches = lines?.get(record.image_name);
+      const recipeFile = `recipes/${record.recipe_name}/recipe.yaml`;
+      if (lines && !arches) {
+        const known = [...lines.keys()];
+        const message = `"${record.image_name}" is not a line of ${recipeFile} (its lines: ${known.length ? known.join(', ') : 'none'})`;
+        if (legacy) exempt('image_name', message);
+        else problems.push(at(['image_name'], message));
+      } else if (arches && !arches.includes(record.image_arch)) {
+        const message = `${recipeFile} builds ${record.image_name} for ${arches.join(', ')}, not ${record.image_arch}`;
+        if (legacy) exempt('image_arch', message);
+        else problems.push(at(['image_arch'], message));
+      }
     }
 
     const versions = view.history.versionsByFile.get(file) ?? [];
@@ -163,10 +197,18 @@ export function checkRules(view: CatalogView): RuleFindings {
     }
   }
 
+  for (const parsed of view.records) {
+    const manifest = packagesPath(parsed.record);
+    const text = view.imageIds.get(manifest);
+    if (text !== undefined) checkPackagesManifest(manifest, text, parsed, notes, problems);
+  }
+
   const expectedIds = new Set(view.records.map((parsed) => imageIdPath(parsed.record)));
   for (const path of view.imageIds.keys()) {
     const base = path.endsWith('.packages') ? path.slice(0, -'.packages'.length) : path;
-    if (!expectedIds.has(base)) {
+    const recordFile = `${recordsDir}/${base.slice(imageIdsDir.length + 1)}.yaml`;
+    // The record is there but broken: its problems are the ones to fix; image-ids cannot help.
+    if (!expectedIds.has(base) && !view.brokenRecords?.has(recordFile)) {
       problems.push({
         file: path,
         line: 0,
@@ -182,10 +224,110 @@ export function checkRules(view: CatalogView): RuleFindings {
       line: 0,
       column: 0,
       path: '',
-      message: `not a record: ${recordsDir}/ holds only <image_name>.<image_arch>.yaml files`,
+      message: view.symlinks?.has(stray)
+        ? `is a symlink: ${stray.startsWith(`${imageIdsDir}/`) ? 'image-id files' : 'records'} must be plain files (copy the file instead of linking it)`
+        : `not a record: ${recordsDir}/ holds only <image_name>.<image_arch>.yaml files`,
     });
   }
   return { problems, notes };
+}
+
+/** Records dated before this carry no boot-check report and may say so (boot_check_report). */
+export const reportsRequiredFrom = '20261201000000';
+
+/**
+ * A built record (one with artifacts) is the claim that the image boots: it lists the boot check's
+ * report among its artifacts. Records made before reports were kept say so with
+ * `boot_check_report: predates-reports` (a note); a record without artifacts is a planned release
+ * that no build has made yet (new-emi), and legacy records predate the boot check.
+ */
+function checkBootEvidence(
+  parsed: ParsedRecord,
+  legacy: boolean,
+  at: (path: (string | number)[], message: string) => Problem,
+  notes: Problem[],
+  problems: Problem[],
+): void {
+  const { record } = parsed;
+  const report = verifyReportName(record);
+  const marked = record.boot_check_report === 'predates-reports';
+  if (marked && record.image_date >= reportsRequiredFrom) {
+    problems.push(
+      at(
+        ['boot_check_report'],
+        `predates-reports is only for releases recorded before ${reportsRequiredFrom.slice(0, 8)}: list the boot check's report ${report} among the artifacts instead`,
+      ),
+    );
+    return;
+  }
+  if (legacy || !record.artifacts || record.artifacts.length === 0) return;
+  if (record.artifacts.some((artifact) => artifact.name === report)) return;
+  if (marked) {
+    notes.push(
+      at(
+        ['boot_check_report'],
+        `recorded before boot-check reports were kept: no ${report} among the artifacts`,
+      ),
+    );
+    return;
+  }
+  problems.push(
+    at(
+      ['artifacts'],
+      `a built record lists the boot check's report ${report} among its artifacts (emi build adds it when the image passes the boot check)`,
+    ),
+  );
+}
+
+const packageLine = /^[a-z0-9][a-z0-9+.-]+(:[a-z0-9-]+)?\t[A-Za-z0-9.+~:-]+$/;
+
+/**
+ * image-ids/<line>.packages: a header naming the record's release, then one name<TAB>version line
+ * per package. A manifest of another release is one left over from an earlier build.
+ */
+function checkPackagesManifest(
+  file: string,
+  text: string,
+  parsed: ParsedRecord,
+  notes: Problem[],
+  problems: Problem[],
+): void {
+  const { record } = parsed;
+  const problem = (line: number, message: string) =>
+    problems.push({ file, line, column: line > 0 ? 1 : 0, path: '', message });
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const header = parsePackagesHeader(lines[0] ?? '');
+  const expected = packagesHeader(record).trimEnd();
+  if (!header) {
+    if (record.status === 'legacy' || record.image_date < reportsRequiredFrom)
+      notes.push({
+        file,
+        line: 0,
+        column: 0,
+        path: '',
+        message: `made before manifests carried a header: not checked against ${parsed.file}`,
+      });
+    else problem(1, `the first line must be "${expected}", the release this manifest was made for`);
+  } else if (
+    header.image_name !== record.image_name ||
+    header.image_arch !== record.image_arch ||
+    header.image_version !== record.image_version ||
+    header.image_stamp !== record.image_stamp
+  ) {
+    problem(
+      1,
+      `this is the manifest of ${header.image_name}.${header.image_arch} ${header.image_version} (${header.image_stamp}), not of ${parsed.file}'s release ${record.image_version} (${record.image_stamp}): a manifest belongs to the build that made it; remove it, or build the release`,
+    );
+    return;
+  }
+  for (const [index, line] of lines.entries()) {
+    if (index === 0 && header) continue;
+    if (!packageLine.test(line)) {
+      problem(index + 1, `not a "name<TAB>version" line: ${JSON.stringify(line.slice(0, 80))}`);
+      return;
+    }
+  }
 }
 
 function firstDifferentLine(actual: string, expected: string): number {

@@ -1,5 +1,7 @@
 /** `emi validate`: every record, every recipe and the image-ids sync, as one result. */
-import { getGitDir, listStagedChanges } from '../lib/git.js';
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { getGitDir, isShallowRepository, listStagedChanges, refuseShallow } from '../lib/git.js';
 import { imageIdsDir, recipesDir, recordsDir } from '../lib/paths.js';
 import { compareProblems, type Problem } from '../lib/problems.js';
 import { indexReader, type TreeReader, worktreeReader } from '../lib/tree-reader.js';
@@ -17,6 +19,13 @@ export interface ValidateOptions {
   staged?: boolean;
   /** Run shellcheck over the recipes' hooks and overlay scripts (default true). */
   shellcheck?: boolean;
+  /**
+   * Check the rules that read the git history (a stamp or version used by an earlier release);
+   * default true. A shallow clone is refused unless this is false: its history is cut short.
+   */
+  history?: boolean;
+  /** Whether the repository is a shallow clone, when the caller knows (spares a git run). */
+  shallow?: boolean;
 }
 
 export interface ValidationReport {
@@ -32,6 +41,13 @@ export interface ValidationReport {
 const catalogDirs = [recordsDir, imageIdsDir, recipesDir];
 
 export async function validateCatalog(options: ValidateOptions): Promise<ValidationReport> {
+  const history = options.history !== false;
+  if (history)
+    refuseShallow(
+      { root: options.root, shallow: options.shallow ?? (await isShallowRepository(options.root)) },
+      'the rules that read it (a stamp or version used before) cannot be checked',
+      `check without them: emi validate${options.staged ? ' --staged' : ''} --no-history`,
+    );
   let scope: string[] | undefined = options.paths?.map((path) => path.replace(/\/+$/, ''));
   let reader: TreeReader;
   if (options.staged) {
@@ -49,16 +65,47 @@ export async function validateCatalog(options: ValidateOptions): Promise<Validat
     reader = worktreeReader(options.root);
   }
 
-  const loaded = await loadCatalog(reader);
+  const loaded = await loadCatalog(reader, { history });
   const report = reportProblems(loaded, scope);
-  if (options.shellcheck === false) return report;
-  const scripts = await shellcheckRecipes(reader, loaded.recipeSet, {
-    ...(scope ? { inScope: scopeMatcher(scope) } : {}),
-    cacheFile: shellcheckCachePath(await getGitDir(options.root)),
-  });
-  const problems = [...report.problems, ...scripts.problems].sort(compareProblems);
+  const pathProblems = options.staged ? [] : await checkScopePaths(options.root, scope ?? []);
+  const scripts =
+    options.shellcheck === false
+      ? { problems: [], notes: [] }
+      : await shellcheckRecipes(reader, loaded.recipeSet, {
+          ...(scope ? { inScope: scopeMatcher(scope) } : {}),
+          cacheFile: shellcheckCachePath(await getGitDir(options.root)),
+        });
+  const problems = [...pathProblems, ...report.problems, ...scripts.problems].sort(compareProblems);
   const notes = [...report.notes, ...scripts.notes].sort(compareProblems);
   return { ...report, ok: problems.length === 0, problems, notes };
+}
+
+/**
+ * Paths given to `emi validate` must name something it checks: a record, an image-id file, a
+ * recipe (or a file in one), or one of their folders. Anything else, or a path that does not
+ * exist, is a problem: "ok" for README.md would claim a check that never ran.
+ */
+export async function checkScopePaths(root: string, paths: readonly string[]): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  const problem = (file: string, message: string) =>
+    problems.push({ file, line: 0, column: 0, path: '', message });
+  for (const path of paths) {
+    if (path === '.' || path === '') continue;
+    let exists = true;
+    try {
+      await lstat(join(root, path));
+    } catch {
+      exists = false;
+    }
+    const inCatalog = catalogDirs.includes(path) || catalogDirs.some((dir) => path.startsWith(`${dir}/`));
+    if (!exists) problem(path, 'does not exist');
+    else if (!inCatalog)
+      problem(
+        path,
+        `not a record (${recordsDir}/<image_name>.<image_arch>.yaml), an image-id file (${imageIdsDir}/…) or a recipe (${recipesDir}/<name>/): emi validate checks only those`,
+      );
+  }
+  return problems;
 }
 
 /**

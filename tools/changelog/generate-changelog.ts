@@ -3,7 +3,7 @@
  * write all files in one atomic step, so a failure leaves the output folder as it was.
  */
 import { join } from 'node:path';
-import { writeFilesAtomic } from '../lib/atomic-write.js';
+import { checkOutputDir, writeOutputDir } from '../lib/output-dir.js';
 import type { Repository } from '../schemas/generated/changelog.js';
 import { keepSince } from './build-changelog.js';
 import { mergeLegacyHistory, readLegacyHistory } from './legacy-history.js';
@@ -29,6 +29,8 @@ export interface GenerateOptions {
 }
 
 export const defaultOutDir = 'out/changelog';
+/** The name in the output folder's manifest (lib/output-dir.ts). */
+export const changelogTool = 'emi changelog';
 
 export interface GenerateResult {
   root: string;
@@ -58,9 +60,9 @@ export async function generateChangelog(options: GenerateOptions): Promise<Gener
   });
   const rendered = performance.now();
   const out = options.out ?? join(history.root, defaultOutDir);
-  if (!options.dryRun) {
-    await writeFilesAtomic(files.map((file) => ({ path: join(out, file.path), content: file.content })));
-  }
+  // Only a missing or empty folder, or one this command wrote before (checked in dry runs too).
+  const output = await checkOutputDir(out, changelogTool);
+  if (!options.dryRun) await writeOutputDir(output, changelogTool, files);
   const written = performance.now();
   return {
     root: history.root,

@@ -5,6 +5,7 @@
  * blobs (the manifest changed in between, or a line is malformed), both blobs are parsed. Pure.
  */
 
+import { parsePackagesHeader } from '../catalog/record-files.js';
 import { compareDebianVersions } from '../lib/debian-version.js';
 import type { PackageChanges } from '../schemas/generated/changelog.js';
 import {
@@ -42,6 +43,10 @@ interface PatchEntry {
 export interface ManifestPatch {
   added: PatchEntry[];
   removed: PatchEntry[];
+  /** The `# emi-packages` header line the patch adds (the new manifest's release), if any. */
+  header?: string;
+  /** The patch removes a header line (and adds none: the new manifest has no header). */
+  headerRemoved?: boolean;
 }
 
 function patchLine(line: string): PatchEntry | undefined {
@@ -116,6 +121,10 @@ export function parseManifestPatches(log: string): ManifestPatches {
       inHunk = true;
     } else if (!inHunk && line.startsWith('Binary files')) {
       broken = true;
+    } else if (inHunk && line.startsWith('+# emi-packages ')) {
+      patch.header = line.slice(1);
+    } else if (inHunk && line.startsWith('-# emi-packages ')) {
+      patch.headerRemoved = true;
     } else if (inHunk && line.startsWith('#', 1) && !line.endsWith('\r')) {
       // A comment or the `# emi-packages <name> <arch> <version> <stamp>` header: not a package.
     } else if (inHunk && (line.startsWith('+') || line.startsWith('-'))) {
@@ -170,6 +179,8 @@ export interface ReleaseManifest {
   manifestPath: string;
   /** The manifest's blob at the release, or undefined when the release has none. */
   oid: string | undefined;
+  /** The release's image_version: a manifest whose header names another release is not its. */
+  version?: string | null;
 }
 
 /**
@@ -200,27 +211,43 @@ export function diffReleaseManifests(
     for (const defect of manifest.defects) defects.push({ index, defect });
     return manifest;
   };
-  let previous: { oid: string; total: number } | undefined;
-  for (const [index, { manifestPath, oid }] of releases.entries()) {
+  // `header`: the release the manifest names (its image_version), null for a manifest without one.
+  let previous: { oid: string; total: number; header: string | null } | undefined;
+  for (const [index, { manifestPath, oid, version }] of releases.entries()) {
     if (oid === undefined) {
       changes.push(null);
       previous = undefined;
       continue;
     }
+    // The same manifest as the release before: it was not made for this release (new-emi made a
+    // record that was never built, or the manifest was not updated), so nothing is claimed.
+    if (previous?.oid === oid) {
+      changes.push(null);
+      continue;
+    }
     let change: PackageChanges | undefined;
-    if (previous?.oid === oid) change = noChanges(manifestPath, previous.total, previous.total);
-    else if (previous) {
+    let header: string | null | undefined;
+    if (previous) {
       const patch = patches.get(`${previous.oid}..${oid}`);
-      if (patch) change = changesFromPatch(manifestPath, patch, previous.total);
+      if (patch) {
+        change = changesFromPatch(manifestPath, patch, previous.total);
+        header = patch.header
+          ? (parsePackagesHeader(patch.header)?.image_version ?? null)
+          : patch.headerRemoved
+            ? null
+            : previous.header;
+      }
     } else {
       const created = patches.get(`..${oid}`);
-      if (created)
+      if (created) {
         change = {
           ...noChanges(manifestPath, created.added.length, null),
           initial: created.added
             .map(({ name, version, suite }) => ({ name, version, ...(suite ? { suite } : {}) }))
             .sort(byName),
         };
+        header = created.header ? (parsePackagesHeader(created.header)?.image_version ?? null) : null;
+      }
     }
     if (!change) {
       const current = parsed(oid, index);
@@ -229,9 +256,15 @@ export function diffReleaseManifests(
         current && (!previous || before)
           ? diffManifests(manifestPath, current, before)
           : noChanges(manifestPath, 0, null);
+      header = current?.header?.image_version ?? null;
+    }
+    // A manifest made for another release is not this one's.
+    if (header && version && header !== version) {
+      changes.push(null);
+      continue;
     }
     changes.push(change);
-    previous = { oid, total: change.total };
+    previous = { oid, total: change.total, header: header ?? null };
   }
   return { changes, defects };
 }

@@ -3,7 +3,7 @@
  * (image-ids/<image_name>.<image_arch>.packages: one `name<TAB>version` line per package), and what
  * changed between two of them. Pure.
  */
-
+import { type PackagesHeader, parsePackagesHeader } from '../catalog/record-files.js';
 import { compareDebianVersions } from '../lib/debian-version.js';
 import type { PackageChanges } from '../schemas/generated/changelog.js';
 
@@ -18,6 +18,8 @@ export interface Manifest {
   /** Package name → the archive suite its version came from, for manifests with a third column. */
   suites: Map<string, string>;
   defects: ManifestDefect[];
+  /** The release named by its `# emi-packages` first line (manifests before headers have none). */
+  header?: PackagesHeader;
 }
 
 /** Debian's and Ubuntu's security suites: bookworm-security, jammy-security (buster/updates before). */
@@ -60,7 +62,9 @@ export function parseManifest(text: string): Manifest {
     }
     start = end + 1;
   }
-  return { packages, suites, defects };
+  const firstEnd = text.indexOf('\n');
+  const header = parsePackagesHeader((firstEnd < 0 ? text : text.slice(0, firstEnd)).trimEnd());
+  return header ? { packages, suites, defects, header } : { packages, suites, defects };
 }
 
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);

@@ -14,6 +14,8 @@ import {
   readManifestPatchLog,
   readObjects,
   readRecordLog,
+  ShallowCloneError,
+  unshallowAdvice,
 } from '../lib/git.js';
 import { type CommitInfo, parseCommitObject } from '../lib/parse-commit.js';
 import { recipesDir, recordsDir } from '../lib/paths.js';
@@ -53,11 +55,10 @@ export async function requireFullHistory(cwd: string): Promise<string> {
   const state = await getRepositoryState(cwd);
   if (!state)
     throw new UserError(`${cwd} is not inside a git repository: run this in a clone of the catalog`);
-  if (state.shallow) {
-    throw new UserError(
-      `${state.root} is a shallow clone, so its history is cut short and the changelog would miss releases: fetch the whole history first (git fetch --unshallow, or fetch-depth: 0 for actions/checkout)`,
+  if (state.shallow)
+    throw new ShallowCloneError(
+      `${state.root} is a shallow clone, so its history is cut short and the changelog would miss releases: ${unshallowAdvice}`,
     );
-  }
   return state.root;
 }
 
@@ -162,7 +163,11 @@ export async function readHistory(options: ReadHistoryOptions): Promise<HistoryR
   };
   const releasesOf = (line: DraftLine) => line.entries.filter((entry) => entry.kind === 'release');
   const manifestsOf = (releases: DraftEntry[]) =>
-    releases.map((entry) => ({ manifestPath: manifestPathOf(entry.recordFile), oid: manifestOid(entry) }));
+    releases.map((entry) => ({
+      manifestPath: manifestPathOf(entry.recordFile),
+      oid: manifestOid(entry),
+      version: entry.record.image_version,
+    }));
   // First without blobs, to learn which manifests git's patches cannot account for; those are read.
   const needed = new Set<string>();
   for (const line of lines) diffReleaseManifests(manifestsOf(releasesOf(line)), patches, new Map(), needed);

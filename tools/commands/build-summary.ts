@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseProgress, renderBuildSummary } from '../boot-check/build-summary.js';
-import { reportFile } from '../boot-check/verify-built-image.js';
 import type { VerifyReport } from '../boot-check/verify-image.js';
 import { ExitCode, UserError } from '../lib/errors.js';
 import type { CommandRun } from './types.js';
@@ -15,7 +14,11 @@ export const run: CommandRun = async (_values, positionals, context) => {
   const reports = new Map<string, VerifyReport>();
   for (const event of progress.events) {
     if (event.type !== 'image') continue;
-    const report = await readFile(join(event.dir, reportFile), 'utf8').catch(() => undefined);
+    // The boot check's report is an artifact of the image (<base>.verify.json); folders built
+    // before reports were artifacts hold it as verify.json.
+    const name =
+      event.artifacts.find((artifact) => artifact.name.endsWith('.verify.json'))?.name ?? 'verify.json';
+    const report = await readFile(join(event.dir, name), 'utf8').catch(() => undefined);
     if (report !== undefined) reports.set(event.image, JSON.parse(report) as VerifyReport);
   }
   context.out(renderBuildSummary(progress, reports));

@@ -1,13 +1,17 @@
 import { bootCheck } from '../boot-check/verify-built-image.js';
-import { buildRecipe } from '../image-build/build-recipe.js';
+import { buildRecipe, unverifiedRecordMessage } from '../image-build/build-recipe.js';
 import { planSummary } from '../image-build/plan-build.js';
-import { ExitCode } from '../lib/errors.js';
+import { ExitCode, isUserError, ReportedError, UsageError } from '../lib/errors.js';
 import { formatBytes } from '../recipes/sizes.js';
+import { checkArchOption } from './arch-option.js';
 import { createProgressRenderer, type ProgressMode } from './build-progress.js';
 import { parseEpochOption } from './stamp.js';
 import type { CommandRun } from './types.js';
 
 export const run: CommandRun = async (values, positionals, context) => {
+  if (values['no-verify'] && !values['no-record'])
+    throw new UsageError(`--no-verify needs --no-record: ${unverifiedRecordMessage}`);
+  checkArchOption(values.arch as string | undefined);
   const json = Boolean(values.json);
   const planOnly = Boolean(values.plan);
   const mode: ProgressMode = json
@@ -22,6 +26,7 @@ export const run: CommandRun = async (values, positionals, context) => {
     process.stderr.columns || 100,
   );
   const string = (name: string) => values[name] as string | undefined;
+  const shownFailures = new Set<string>();
   try {
     const result = await buildRecipe({
       cwd: context.cwd,
@@ -42,7 +47,15 @@ export const run: CommandRun = async (values, positionals, context) => {
       isRoot: process.getuid?.() === 0,
       ...(values['no-verify'] ? {} : { verify: bootCheck() }),
       signal: context.signal,
-      emit: (event) => renderer.onEvent(event),
+      emit: (event) => {
+        if (event.type === 'step' && event.state === 'failed') shownFailures.add(event.error);
+        renderer.onEvent(event);
+      },
+    }).catch((error: unknown) => {
+      // The failed step's line already says it (on stderr, or in the JSON lines): once is enough.
+      if (isUserError(error) && shownFailures.has(error.message) && !(planOnly && json))
+        throw new ReportedError(error.message, { exitCode: error.exitCode, cause: error });
+      throw error;
     });
     renderer.close();
     if (planOnly) {

@@ -50,7 +50,8 @@ export function parseRepositoryOption(value: string): Repository {
 }
 
 export const run: CommandRun = async (values, _positionals, context) => {
-  const out = values.out ? resolve(context.cwd, values.out as string) : undefined;
+  if (values.out === '') throw new UsageError('--out: give a folder (an empty --out is not one)');
+  const out = values.out === undefined ? undefined : resolve(context.cwd, values.out as string);
   const lines = values.line as string[] | undefined;
   const since = values.since === undefined ? undefined : parseDateOption('since', values.since as string);
   const generatedAt =

@@ -1,6 +1,7 @@
 import { newRecord, readRecipes } from '../catalog/new-record.js';
 import { archesOf, linesFor } from '../catalog/plan-new-record.js';
 import { ExitCode, UsageError } from '../lib/errors.js';
+import { checkArchOption } from './arch-option.js';
 import { parseEpochOption } from './stamp.js';
 import type { CommandContext, CommandRun } from './types.js';
 
@@ -15,6 +16,7 @@ async function ask(context: CommandContext, what: string, flag: string, choices:
 }
 
 export const run: CommandRun = async (values, _positionals, context) => {
+  checkArchOption(values.arch as string | undefined);
   const json = Boolean(values.json);
   const dryRun = Boolean(values['dry-run']);
   const epoch = parseEpochOption(values.epoch as string | undefined);
@@ -54,10 +56,10 @@ export const run: CommandRun = async (values, _positionals, context) => {
           },
         }),
   });
-  const { plan, written } = result;
+  const { plan, written, removed } = result;
   if (json) {
     context.out(
-      `${JSON.stringify({ written, record: plan.record, files: plan.files.map((file) => file.path), skipped_seconds: plan.skippedSeconds })}\n`,
+      `${JSON.stringify({ written, record: plan.record, files: plan.files.map((file) => file.path), removed, skipped_seconds: plan.skippedSeconds })}\n`,
     );
   } else {
     if (!written && (dryRun || values.yes)) context.out(plan.files[0]?.content ?? '');
@@ -65,6 +67,10 @@ export const run: CommandRun = async (values, _positionals, context) => {
       context.err(`stamp of the requested second was already used: moved ${plan.skippedSeconds} s forward\n`);
     }
     const from = plan.previousVersion ? ` (was ${plan.previousVersion})` : '';
+    for (const path of removed)
+      context.err(
+        `${written ? 'removed' : 'would remove'} ${path}: the package manifest of the previous build (the new release is not built yet)\n`,
+      );
     context.err(
       written
         ? `wrote ${plan.recordPath} and ${plan.imageIdPath}: ${plan.record.image_name} ${plan.record.image_version}${from}\n`

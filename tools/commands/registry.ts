@@ -26,7 +26,8 @@ export const commands: CommandSpec[] = [
   },
   {
     name: 'new-emi',
-    summary: 'create the next image-id record of an image line (npm run new-emi)',
+    summary:
+      'plan the next release of an image line by hand: its record, before it is built (npm run new-emi)',
     options: {
       recipe: { type: 'string', value: 'R', description: 'the recipe (a folder under recipes/)' },
       arch: { type: 'string', value: 'A', description: 'the architecture: x86_64, i386 …' },
@@ -41,7 +42,7 @@ export const commands: CommandSpec[] = [
       json,
     },
     description:
-      'Computes version (YYYY.MM.DD, .N for extra releases that day), stamp, date and file name, shows the record, asks before writing on a terminal, then writes EMI-IDs/<name>.<arch>.yaml and image-ids/<name>.<arch> atomically.',
+      "emi build makes the record of each image it builds and boot-checks; new-emi is for planning a release by hand: it reserves the next version (YYYY.MM.DD, .N for extra releases that day), stamp, date and file name in a record with no artifacts, which `emi build RECIPE --record EMI-IDs/<name>.<arch>.yaml` then builds (adding the artifacts and the boot check's report). It shows the record, asks before writing on a terminal, then writes EMI-IDs/<name>.<arch>.yaml and image-ids/<name>.<arch> atomically and removes the line's image-ids/<name>.<arch>.packages, the package manifest of the previous build. Refuses a shallow clone, where it cannot check that the stamp was not used before (git fetch --unshallow fetches the whole history).",
     examples: [
       'npm run new-emi -- --recipe debian-based --arch x86_64',
       'emi new-emi --recipe debian-based --arch i386 --name euca-large-debian-emi --yes',
@@ -87,10 +88,14 @@ export const commands: CommandSpec[] = [
         type: 'boolean',
         description: 'check what is staged for the next commit (the pre-commit hook)',
       },
+      'no-history': {
+        type: 'boolean',
+        description: 'skip the rules that read the git history (for a shallow clone)',
+      },
       json,
     },
     description:
-      'Prints each problem as `file:line:column  field  message` (and as a GitHub annotation under Actions). Exit 0 when clean, 1 on problems, 2 on usage errors.',
+      'Prints each problem as `file:line:column  field  message` (and as a GitHub annotation under Actions). Exit 0 when clean, 1 on problems, 2 on usage errors. The history rules (a stamp or version used by an earlier release) read the git history: in a shallow clone validate fails unless given --no-history; git fetch --unshallow fetches the rest.',
     examples: ['npm run validate', 'emi validate EMI-IDs/euca-debian-emi.x86_64.yaml', 'emi validate --json'],
     load: () => import('./validate.js'),
   },
@@ -190,13 +195,14 @@ export const commands: CommandSpec[] = [
       'no-record': { type: 'boolean', description: 'write no record in EMI-IDs/ and image-ids/' },
       'no-verify': {
         type: 'boolean',
-        description: 'skip the boot check (emi verify-image) that runs before publishing and recording',
+        description:
+          'skip the boot check (emi verify-image); only with --no-record: an image that was not booted gets no record',
       },
       plan: { type: 'boolean', description: 'show the plan (recipe, digest, records, outputs) and stop' },
       json: { type: 'boolean', description: 'progress and result as JSON lines (with --plan: the plan)' },
     },
     description:
-      'Steps: plan, preflight, bootstrap (debootstrap and the package set, cached), customise, clean, manifest, kernel, filesystem (mke2fs -d, exact size), pack (zerofree, sparse tarball), verify (boots the image under QEMU and checks it over ssh, as emi verify-image does; --no-verify skips it), publish, record. Needs root except with --plan. Outputs appear in <out>/<image>/ only when complete; the record is written last.',
+      'Steps: plan, preflight, bootstrap (debootstrap and the package set, cached), customise, clean, manifest, kernel, filesystem (mke2fs -d, exact size), pack (zerofree, sparse tarball), verify (boots the image under QEMU and checks it over ssh, as emi verify-image does, and adds its report <image>.verify.json; --no-verify skips it and needs --no-record), publish, record (the report is an artifact of the record: the evidence that the image booted). Needs root except with --plan. Outputs appear in <out>/<image>/ only when complete; the record is written last.',
     examples: [
       'npm run build-image -- debian-based',
       'emi build debian-based --line euca-large-debian-emi --arch i386 --zst',

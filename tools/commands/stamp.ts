@@ -5,7 +5,7 @@ import type { CommandRun } from './types.js';
 export function parseEpochOption(value: string | undefined, now = Date.now()): number {
   if (value === undefined) return Math.floor(now / 1000);
   if (!/^[0-9]+$/.test(value))
-    throw new UsageError(`--epoch must be a whole number of seconds, not "${value}"`);
+    throw new UsageError(`--epoch must be a whole number of seconds (0 or more), not "${value}"`);
   const epoch = Number(value);
   if (!isValidEpoch(epoch)) throw new UsageError(`--epoch must be between 0 and ${maxEpoch}`);
   return epoch;

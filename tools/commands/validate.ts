@@ -1,7 +1,7 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { type ValidationReport, validateCatalog } from '../catalog/validate-catalog.js';
 import { ExitCode, UsageError } from '../lib/errors.js';
-import { requireRepoRoot } from '../lib/git.js';
+import { requireRepositoryState } from '../lib/git.js';
 import { formatAnnotation, formatProblem } from '../lib/problems.js';
 import type { CommandContext, CommandRun } from './types.js';
 
@@ -34,7 +34,7 @@ export function printReport(report: ValidationReport, context: CommandContext, j
 }
 
 export const run: CommandRun = async (values, positionals, context) => {
-  const root = await requireRepoRoot(context.cwd);
+  const { root, shallow } = await requireRepositoryState(context.cwd);
   if (values.staged && positionals.length > 0)
     throw new UsageError('--staged checks what is staged: give no paths with it');
   const paths = positionals.map((path) => {
@@ -47,6 +47,8 @@ export const run: CommandRun = async (values, positionals, context) => {
     root,
     ...(paths.length > 0 && !paths.includes('.') ? { paths } : {}),
     staged: Boolean(values.staged),
+    history: !values['no-history'],
+    shallow,
   });
   printReport(report, context, Boolean(values.json));
   return report.ok ? ExitCode.ok : ExitCode.problems;

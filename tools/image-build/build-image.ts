@@ -6,8 +6,9 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { release as kernelRelease } from 'node:os';
 import { join } from 'node:path';
-import type { ImageRecord } from '../catalog/record-files.js';
+import { type ImageRecord, packagesHeader } from '../catalog/record-files.js';
 import { epochOfImageDate } from '../catalog/stamp.js';
+import { UserError } from '../lib/errors.js';
 import { bootstrap } from './bootstrap.js';
 import { renderBuildManifest } from './build-manifest.js';
 import { describeArtifacts, renderSha256Sums } from './checksums.js';
@@ -36,9 +37,14 @@ export interface BuiltImage {
   image: string;
   kernel: string;
   initrd: string;
+  /** Where a passing check writes its report (<dir>/<base>.verify.json): the record lists it. */
+  report: string;
 }
 
-/** Boots and checks a built image; throws to fail the build (nothing is published or recorded then). */
+/**
+ * Boots and checks a built image; throws to fail the build (nothing is published or recorded then).
+ * A pass writes its report to `image.report`.
+ */
 export type VerifyImage = (
   image: BuiltImage,
   options: { signal?: AbortSignal; log: (line: string) => void },
@@ -68,6 +74,9 @@ export interface BuildImageResult {
   recordFiles: string[];
   steps: { step: StepName; ms: number }[];
 }
+
+const packageCount = (manifest: string) =>
+  manifest.split('\n').filter((line) => line !== '' && !line.startsWith('#')).length;
 
 export async function buildImage(options: BuildImageOptions): Promise<BuildImageResult> {
   const { plan, recipe, env, signal } = options;
@@ -138,11 +147,12 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildImage
       'manifest',
       async (log) => {
         const { stdout } = await inRoot(root(log), ['dpkg-query', '-W'], { onLine: () => {} });
-        const text = renderPackageManifest(parsePackageManifest(stdout));
+        // The header ties the manifest to this build's record (validate and the changelog check it).
+        const text = packagesHeader(plan.record) + renderPackageManifest(parsePackageManifest(stdout));
         await writeFile(staged(out.packages), text, { mode: 0o644 });
         return text;
       },
-      (text) => `${text.split('\n').length - 1} packages`,
+      (text) => `${packageCount(text)} packages`,
     );
     const kernel = await step(
       'kernel',
@@ -211,7 +221,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildImage
           tarball: packed.tarballBytes,
           ...(packed.zstBytes === undefined ? {} : { zst: packed.zstBytes }),
         },
-        packages: packages.split('\n').length - 1,
+        packages: packageCount(packages),
         artifacts,
         tools: options.tools,
         steps: [...steps],
@@ -231,7 +241,15 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildImage
       image: staged(out.image),
       kernel: staged(out.kernel),
       initrd: staged(out.initrd),
+      report: staged(out.verify),
     };
+    // A record is the claim that the image works: only a boot-checked build may make one.
+    if (options.writeRecord && !options.verify)
+      throw new UserError(
+        'a record is written only for a boot-checked image: build with a boot check, or write no record',
+      );
+    let recordArtifacts: Artifact[] = artifacts;
+    let published = withManifest;
     if (options.verify) {
       const verify = options.verify;
       await step(
@@ -239,6 +257,18 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildImage
         (log) => verify(built, { log, ...(signal ? { signal } : {}) }),
         (detail) => detail,
       );
+      const report = await describeArtifacts(work.staging, [out.verify]).catch(() => undefined);
+      if (report === undefined) {
+        if (options.writeRecord)
+          throw new UserError(
+            `the boot check passed but left no report ${out.verify}: the record is not written`,
+          );
+      } else {
+        // The report is evidence like the image: checksummed in SHA256SUMS and listed in the record.
+        recordArtifacts = [...artifacts, ...report];
+        published = [...withManifest, ...report];
+        await writeFile(staged(out.checksums), renderSha256Sums(published), { mode: 0o644 });
+      }
     } else {
       emit({
         type: 'step',
@@ -254,7 +284,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildImage
       async () => publish(work.staging, out.dir),
       () => out.dir,
     );
-    emit({ type: 'image', image: key, dir: out.dir, artifacts: withManifest });
+    emit({ type: 'image', image: key, dir: out.dir, artifacts: published });
     let recordFiles: string[] = [];
     if (options.writeRecord) {
       const written = await step('record', () =>
@@ -262,7 +292,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildImage
           root: options.repoRoot,
           record: plan.record,
           previousVersion: plan.previous_version,
-          artifacts,
+          artifacts: recordArtifacts,
           packages,
         }),
       );
@@ -271,7 +301,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildImage
     } else {
       emit({ type: 'step', step: 'record', image: key, state: 'skipped', detail: '--no-record' });
     }
-    return { dir: out.dir, artifacts: withManifest, recordFiles, steps };
+    return { dir: out.dir, artifacts: published, recordFiles, steps };
   } finally {
     await rm(work.path, { recursive: true, force: true });
   }

@@ -5,6 +5,7 @@
  */
 import type { ImageRecord } from '../catalog/record-files.js';
 import { runCommand } from '../lib/exec.js';
+import { redactDeep } from '../lib/redact.js';
 import type { Artifact } from './events.js';
 import type { SuiteDigest } from './package-cache.js';
 import type { ResolvedRecipe } from './resolve-recipe.js';
@@ -55,7 +56,13 @@ export function renderBuildManifest(input: BuildManifestInput): string {
   const manifest = {
     format: buildManifestFormat,
     record: input.record,
-    recipe: { name: input.recipe.name, digest: input.digest, inputs: input.inputs, resolved: input.recipe },
+    recipe: {
+      name: input.recipe.name,
+      digest: input.digest,
+      inputs: input.inputs,
+      // Published beside the image: a mirror's credentials stay out.
+      resolved: redactDeep(input.recipe),
+    },
     bootstrap: input.bootstrap,
     customise: input.customise,
     kernel: input.kernel,

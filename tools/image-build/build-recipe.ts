@@ -2,8 +2,9 @@
  * `emi build`: plan, preflight, then each planned image in turn (see build-image.ts). This file only
  * sequences the steps; each step is its own function and module.
  */
-import { mkdir } from 'node:fs/promises';
+
 import { join, resolve } from 'node:path';
+import { ensureDir } from '../lib/ensure-dir.js';
 import { UserError } from '../lib/errors.js';
 import { listWorkingChanges } from '../lib/git.js';
 import { recipesDir } from '../lib/paths.js';
@@ -68,8 +69,14 @@ function describeStatus(status: string): string {
   return 'modified';
 }
 
+/** Why a build without a boot check may not write a record (emi build --no-verify needs --no-record). */
+export const unverifiedRecordMessage =
+  'a record is the claim that an image boots and works: a build without the boot check (--no-verify) writes no record, so give --no-record too';
+
 export async function buildRecipe(options: BuildOptions): Promise<BuildResult> {
   const { emit, signal } = options;
+  if (options.writeRecord && !options.planOnly && !options.verify)
+    throw new UserError(unverifiedRecordMessage);
   const loaded = await runStep(
     emit,
     'plan',
@@ -119,8 +126,8 @@ export async function buildRecipe(options: BuildOptions): Promise<BuildResult> {
     'preflight',
     undefined,
     async (log) => {
-      await mkdir(outDir, { recursive: true });
-      await mkdir(cacheDir, { recursive: true });
+      await ensureDir(outDir);
+      await ensureDir(cacheDir);
       for (const name of await removeLeftovers(outDir)) log(`removed ${name}, left by an interrupted build`);
       for (const name of await removeLeftovers(join(cacheDir, 'trees')))
         log(`removed ${name} from the cache, left by an interrupted build`);

@@ -18,6 +18,8 @@ export interface ImageOutputs {
   kernel: string;
   initrd: string;
   packages: string;
+  /** The passing boot check's report, `<base>.verify.json`: a record artifact, the evidence. */
+  verify: string;
   manifest: string;
   checksums: string;
 }
@@ -115,6 +117,7 @@ export function imageOutputs(outDir: string, imageFile: string, withZst: boolean
     kernel: `${base}.vmlinuz`,
     initrd: `${base}.initrd`,
     packages: `${base}.packages`,
+    verify: `${base}.verify.json`,
     manifest: 'build.json',
     checksums: 'SHA256SUMS',
   };
@@ -129,6 +132,7 @@ export function outputFiles(outputs: ImageOutputs): string[] {
     outputs.kernel,
     outputs.initrd,
     outputs.packages,
+    outputs.verify,
     outputs.manifest,
     outputs.checksums,
   ];

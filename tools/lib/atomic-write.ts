@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { ensureDir } from './ensure-dir.js';
+import { translateFsError } from './fs-errors.js';
 
 export interface FileToWrite {
   path: string;
@@ -14,16 +16,18 @@ export function tempPathFor(path: string): string {
 }
 
 async function writeTemp(file: FileToWrite): Promise<string> {
-  await mkdir(dirname(file.path), { recursive: true });
+  await ensureDir(dirname(file.path));
   const temp = tempPathFor(file.path);
-  const handle = await open(temp, 'wx', file.mode ?? 0o644);
+  const handle = await open(temp, 'wx', file.mode ?? 0o644).catch((error: unknown) => {
+    throw translateFsError(error, file.path, 'write');
+  });
   try {
     await handle.writeFile(file.content);
     await handle.sync();
   } catch (error) {
     await handle.close();
     await rm(temp, { force: true });
-    throw error;
+    throw translateFsError(error, file.path, 'write');
   }
   await handle.close();
   return temp;
@@ -40,7 +44,7 @@ export async function writeFileAtomic(
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
-    throw error;
+    throw translateFsError(error, path, 'write');
   }
 }
 
@@ -74,7 +78,10 @@ export async function writeFilesAtomic(files: readonly FileToWrite[]): Promise<v
     throw failure.reason;
   }
   for (const [index, file] of files.entries()) {
-    await rename(temps[index] as string, file.path);
+    await rename(temps[index] as string, file.path).catch(async (error: unknown) => {
+      await Promise.all(temps.slice(index).map((temp) => (temp ? rm(temp, { force: true }) : undefined)));
+      throw translateFsError(error, file.path, 'write');
+    });
   }
 }
 
@@ -119,7 +126,7 @@ export async function replaceFilesAtomic(changes: FileChanges): Promise<void> {
   } catch (error) {
     await Promise.all(temps.map((temp) => rm(temp, { force: true })));
     await restore(done, before);
-    throw error;
+    throw translateFsError(error);
   }
 }
 

@@ -12,7 +12,10 @@ export const ExitCode = {
   usage: 2,
   /** EX_SOFTWARE from sysexits.h: an internal error. */
   internal: 70,
+  /** 128 + SIGINT. */
   interrupted: 130,
+  /** 128 + SIGTERM. */
+  terminated: 143,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -58,6 +61,14 @@ export class ProcessError extends UserError {
   relabel(command: string): ProcessError {
     return new ProcessError(command, this.processExitCode, this.stderrTail, this.detail);
   }
+}
+
+/**
+ * A user error whose message was already shown (e.g. as the failed step of a progress display):
+ * the CLI exits with its code without printing it a second time (--json still gets the document).
+ */
+export class ReportedError extends UserError {
+  override name = 'ReportedError';
 }
 
 /** A lock held by another process. */

@@ -72,13 +72,18 @@ function describeGitFailure(options: {
   return `${options.command} ${how} in ${options.repository}${message ? `:\n    ${message}` : ''}`;
 }
 
-/** `git <verb> …` for messages: the first arguments, not a long format string or pathspec list. */
+/**
+ * `git <verb> …` for messages: the first arguments, without `-c` settings and the temp files this
+ * adapter names (`--output=`, `--file=`), not a long format string or pathspec list.
+ */
 function describeArgs(args: readonly string[]): string {
-  const shown = args.filter((arg, index) => !(arg === '-c' || args[index - 1] === '-c')).slice(0, 4);
-  return `git ${shown.join(' ')}${shown.length < args.length - countConfig(args) ? ' …' : ''}`;
+  const meaningful = args.filter(
+    (arg, index) =>
+      arg !== '-c' && args[index - 1] !== '-c' && !arg.startsWith('--output=') && !arg.startsWith('--file='),
+  );
+  const shown = meaningful.slice(0, 4);
+  return `git ${shown.join(' ')}${shown.length < meaningful.length ? ' …' : ''}`;
 }
-
-const countConfig = (args: readonly string[]) => args.filter((arg) => arg === '-c').length * 2;
 
 interface GitResult {
   stdout: string;
@@ -156,20 +161,38 @@ async function raw(cwd: string, args: string[]): Promise<string> {
   return (await runGit(cwd, args)).stdout;
 }
 
-/** The top of the working tree that holds cwd, or undefined outside a repository. */
+/**
+ * The top of the working tree that holds cwd, or undefined outside a repository (or when cwd does
+ * not exist). Other failures (git refusing a repository of another owner, say) are thrown.
+ */
 export async function findRepoRoot(cwd: string): Promise<string | undefined> {
   try {
     return (await raw(cwd, ['rev-parse', '--show-toplevel'])).trim();
-  } catch {
-    return undefined;
+  } catch (error) {
+    if (isOutsideRepository(error)) return undefined;
+    throw error;
   }
+}
+
+function isOutsideRepository(error: unknown): boolean {
+  return error instanceof GitCommandError && (error.isNotARepository || error.gitExitCode === undefined);
 }
 
 export async function requireRepoRoot(cwd: string): Promise<string> {
   const root = await findRepoRoot(cwd);
-  if (!root) throw new UserError(`${cwd} is not inside a git repository: run this in a clone of the catalog`);
+  if (!root) throw notInRepository(cwd);
   return root;
 }
+
+/** requireRepoRoot and isShallowRepository in one git run. */
+export async function requireRepositoryState(cwd: string): Promise<{ root: string; shallow: boolean }> {
+  const state = await getRepositoryState(cwd);
+  if (!state) throw notInRepository(cwd);
+  return state;
+}
+
+const notInRepository = (cwd: string) =>
+  new UserError(`${cwd} is not inside a git repository: run this in a clone of the catalog`);
 
 /** The top of the working tree around cwd and whether its history is cut short (one git run). */
 export async function getRepositoryState(
@@ -182,8 +205,9 @@ export async function getRepositoryState(
       .trim()
       .split('\n');
     return root === '' ? undefined : { root, shallow: shallow.trim() === 'true' };
-  } catch {
-    return undefined;
+  } catch (error) {
+    if (isOutsideRepository(error)) return undefined;
+    throw error;
   }
 }
 
@@ -214,8 +238,42 @@ async function rawWithCommits<T>(
   }
 }
 
+/** Whether the repository around cwd is a shallow clone (its history cut short). */
 export async function isShallowRepository(cwd: string): Promise<boolean> {
   return (await raw(cwd, ['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+}
+
+/** How to get the whole history, for every message about a shallow clone. */
+export const unshallowAdvice =
+  'fetch the whole history first (git fetch --unshallow, or fetch-depth: 0 for actions/checkout)';
+
+/** A shallow clone where a command needs the whole history. */
+export class ShallowCloneError extends UserError {
+  override name = 'ShallowCloneError';
+}
+
+/**
+ * Refuses a shallow clone: `consequence` says what would go wrong ("the changelog would miss
+ * releases"), `alternative` how to do without the history, when there is a way.
+ */
+export async function assertFullHistory(
+  root: string,
+  consequence: string,
+  alternative?: string,
+): Promise<void> {
+  refuseShallow({ root, shallow: await isShallowRepository(root) }, consequence, alternative);
+}
+
+/** assertFullHistory for a repository whose state is known already (see requireRepositoryState). */
+export function refuseShallow(
+  state: { root: string; shallow: boolean },
+  consequence: string,
+  alternative?: string,
+): void {
+  if (!state.shallow) return;
+  throw new ShallowCloneError(
+    `${state.root} is a shallow clone, so its history is cut short and ${consequence}: ${unshallowAdvice}${alternative ? `, or ${alternative}` : ''}`,
+  );
 }
 
 export interface StagedChange {

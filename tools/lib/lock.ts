@@ -25,14 +25,25 @@ export async function acquireLock(path: string, what: string): Promise<() => Pro
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
+      const text = (await readFile(path, 'utf8').catch(() => '')).trim();
+      const pid = /^[0-9]{1,10}$/.test(text) ? Number(text) : Number.NaN;
       if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
-        throw new LockedError(`${what} is already running (pid ${pid}, lock ${path}): wait for it to finish`);
+        throw new LockedError(
+          `${what} is already running (pid ${pid}, lock ${path}): wait for it to finish, or if process ${pid} is not ${what}, remove ${path}`,
+        );
+      }
+      if (text !== '' && !Number.isInteger(pid)) {
+        // Not ours: we write a pid and nothing else. Do not guess; say which file it is.
+        throw new LockedError(
+          `the lock file ${path} holds ${JSON.stringify(text.slice(0, 40))}, not a process id: if no ${what} is running, remove it (rm ${path})`,
+        );
       }
       // Empty (a writer between open and write) or stale: give a writer a moment, then take over.
       if (!Number.isInteger(pid)) await new Promise((resolve) => setTimeout(resolve, 50));
       else await rm(path, { force: true });
     }
   }
-  throw new LockedError(`${what} is already running (lock ${path})`);
+  throw new LockedError(
+    `the lock file ${path} stays empty: if no ${what} is running, remove it (rm ${path})`,
+  );
 }

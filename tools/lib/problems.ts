@@ -20,10 +20,24 @@ export function formatPath(path: readonly (string | number)[]): string {
   return out;
 }
 
+/**
+ * Control characters (escape sequences, carriage returns, NULs) from untrusted input shown as
+ * \u escapes, so a problem quoting a hostile file cannot drive the terminal.
+ */
+export function printable(text: string): string {
+  let out = '';
+  for (const char of text) {
+    const code = char.charCodeAt(0);
+    const control = (code < 0x20 && code !== 0x09 && code !== 0x0a) || (code >= 0x7f && code <= 0x9f);
+    out += control ? `\\u${code.toString(16).padStart(4, '0')}` : char;
+  }
+  return out;
+}
+
 /** `file:line:column  field  message`: the format editors and CI logs link to. */
 export function formatProblem(problem: Problem): string {
   const where = problem.line > 0 ? `${problem.file}:${problem.line}:${problem.column}` : problem.file;
-  return `${where}  ${problem.path || '-'}  ${problem.message}`;
+  return printable(`${where}  ${problem.path || '-'}  ${problem.message}`);
 }
 
 /** A GitHub Actions workflow command that shows the problem as an annotation on the file. */

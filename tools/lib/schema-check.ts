@@ -26,6 +26,8 @@ export function createAjv(options: { validateSchemas?: boolean } = {}): Ajv2020 
     allowUnionTypes: true,
     validateSchema: options.validateSchemas ?? false,
   });
+  // An annotation of ours: what a pattern allows, in words, for the error message.
+  instance.addKeyword({ keyword: 'x-allowed', schemaType: 'string' });
   const folder = toolkitPath('tools', 'schemas');
   for (const name of readdirSync(folder)
     .filter((file) => file.endsWith('.schema.json'))
@@ -115,6 +117,10 @@ function toProblem(source: YamlSource, error: ErrorObject): Problem {
       which = 'key';
       break;
     case 'type': {
+      if (typeof error.data === 'number' && !Number.isFinite(error.data)) {
+        message = `must be ${String(params.type)}: this number is too large to hold (it reads as ${error.data})`;
+        break;
+      }
       const hint =
         params.type === 'string' && typeof error.data === 'number'
           ? ': quote it, YAML reads it as a number'
@@ -126,8 +132,13 @@ function toProblem(source: YamlSource, error: ErrorObject): Problem {
       message = `${show(error.data)} is not one of ${(params.allowedValues as unknown[]).map(show).join(', ')}`;
       break;
     case 'pattern': {
+      // Say what is allowed: the schema's x-allowed, else a description that is a format, else
+      // the pattern itself.
+      const allowed = (error.parentSchema as { 'x-allowed'?: string } | undefined)?.['x-allowed'];
       const what = describe(error);
-      message = `${show(error.data)} has the wrong format${what ? `: ${what}` : ` (must match ${String(params.pattern)})`}`;
+      message = allowed
+        ? `${show(error.data)} is not allowed here: ${allowed}`
+        : `${show(error.data)} has the wrong format${what ? `: ${what}` : ` (must match ${String(params.pattern)})`}`;
       break;
     }
     case 'const':

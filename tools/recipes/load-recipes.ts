@@ -37,7 +37,11 @@ export interface RecipeSet {
   problems: Problem[];
 }
 
-export async function loadRecipes(reader: TreeReader, only?: ReadonlySet<string>): Promise<RecipeSet> {
+export async function loadRecipes(
+  reader: TreeReader,
+  only?: ReadonlySet<string>,
+  options: { acrossRecipes?: boolean } = {},
+): Promise<RecipeSet> {
   const all = await reader.list(recipesDir, { modes: true });
   const byRecipe = new Map<string, TreeEntry[]>();
   for (const entry of all) {
@@ -109,7 +113,7 @@ export async function loadRecipes(reader: TreeReader, only?: ReadonlySet<string>
     problems.push(...checkRecipeRules(loaded), ...(await checkHookScripts(reader, loaded)));
     recipes.set(name, loaded);
   }
-  problems.push(...checkAcrossRecipes(recipes));
+  if (options.acrossRecipes !== false) problems.push(...checkAcrossRecipes(recipes));
   return { recipes, names, problems };
 }
 
@@ -208,21 +212,41 @@ async function checkHookScripts(reader: TreeReader, loaded: LoadedRecipe): Promi
   return problems;
 }
 
-function checkAcrossRecipes(recipes: Map<string, LoadedRecipe>): Problem[] {
+/**
+ * One recipe per image line. When two claim a line, the one the line's records name (`owners`:
+ * image_name → recipe_name) keeps it and the other is the one in the wrong; without records, the
+ * first by name keeps it.
+ */
+export function checkAcrossRecipes(
+  recipes: Map<string, LoadedRecipe>,
+  owners: ReadonlyMap<string, string> = new Map(),
+): Problem[] {
   const problems: Problem[] = [];
-  const owner = new Map<string, string>();
-  for (const loaded of recipes.values()) {
-    for (const [index, line] of loaded.recipe.lines.entries()) {
-      const other = owner.get(line.image_name);
-      if (other && other !== loaded.name) {
-        const path = ['lines', index, 'image_name'];
-        problems.push({
-          file: loaded.file,
-          ...loaded.source.locate(path),
-          path: formatPath(path),
-          message: `image line "${line.image_name}" already belongs to recipe ${other}`,
-        });
-      } else owner.set(line.image_name, loaded.name);
+  const claims = new Map<string, { loaded: LoadedRecipe; index: number }[]>();
+  for (const loaded of recipes.values())
+    for (const [index, line] of loaded.recipe.lines.entries())
+      claims.set(line.image_name, [...(claims.get(line.image_name) ?? []), { loaded, index }]);
+  for (const [imageName, claimants] of claims) {
+    const distinct = new Set(claimants.map((claim) => claim.loaded.name));
+    if (distinct.size < 2) continue;
+    const recorded = owners.get(imageName);
+    // Else a recipe that records name for any line (an established one), else the first by name.
+    const established = new Set(owners.values());
+    const owner =
+      recorded !== undefined && distinct.has(recorded)
+        ? recorded
+        : ([...distinct].find((name) => established.has(name)) ??
+          (claimants[0] as { loaded: LoadedRecipe }).loaded.name);
+
+    for (const { loaded, index } of claimants) {
+      if (loaded.name === owner) continue;
+      const path = ['lines', index, 'image_name'];
+      problems.push({
+        file: loaded.file,
+        ...loaded.source.locate(path),
+        path: formatPath(path),
+        message: `image line "${imageName}" already belongs to recipe ${owner}${recorded === owner ? ' (its records name it)' : ''}`,
+      });
     }
   }
   return problems;

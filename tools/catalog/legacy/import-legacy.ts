@@ -2,10 +2,10 @@
  * `emi import-legacy`, the applying part: hands the planned legacy records and their image-id files
  * to the catalog writer (lock, each record still as planned, validated, written atomically).
  */
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { UserError } from '../../lib/errors.js';
 import type { Problem } from '../../lib/problems.js';
+import { readTextInput } from '../../lib/text-input.js';
 import { worktreeReader } from '../../lib/tree-reader.js';
 import { applyCatalogChange } from '../apply-catalog-change.js';
 import { parseRecord } from '../parse-record.js';
@@ -29,14 +29,15 @@ export interface LegacyImportResult extends LegacyImportPlan {
   unchanged: string[];
 }
 
+/** A file with no catalog block is not an EMI-IDs catalog: saying "0 blocks, 0 problems" would hide that. */
+export function noBlocksMessage(file: string): string {
+  return `${file} has no catalog blocks (key="value" blocks or the older .tgz blocks): it is not an EMI-IDs catalog`;
+}
+
 export async function importLegacy(options: LegacyImportOptions): Promise<LegacyImportResult> {
-  let text: string;
-  try {
-    text = await readFile(options.file, 'utf8');
-  } catch (error) {
-    throw new UserError(`cannot read ${options.file}: ${(error as Error).message}`);
-  }
+  const text = await readTextInput(options.file, { what: 'the catalog' });
   const plan = planLegacyImport(options.file, text, options.sourceLabel ?? basename(options.file));
+  if (plan.blocks === 0) throw new UserError(noBlocksMessage(options.file));
   const reader = worktreeReader(options.out);
   const paths = plan.imported.map((entry) => recordPath(entry.record));
   const existing = await reader.read(paths);

@@ -4,7 +4,7 @@
  * starts a catalog's history (no records yet), and can resume: versions already replayed into
  * REPO (same author, time and subject) are recognised and skipped.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../lib/errors.js';
 import {
@@ -19,6 +19,7 @@ import {
 } from '../../lib/git.js';
 import { parseCommitObject, splitMessage } from '../../lib/parse-commit.js';
 import { imageIdsDir, recordsDir } from '../../lib/paths.js';
+import { readTextInput } from '../../lib/text-input.js';
 import { worktreeReader } from '../../lib/tree-reader.js';
 import { applyCatalogChange } from '../apply-catalog-change.js';
 import { parseRecord } from '../parse-record.js';
@@ -64,10 +65,17 @@ async function readHistoryFolder(folder: string): Promise<{ logText: string; fil
     throw new UserError(
       `${folder} has no ${legacyLogFile}: it holds the commits' authors, dates and messages`,
     );
-  const logText = await readFile(join(folder, legacyLogFile), 'utf8');
+  const logText = await readTextInput(join(folder, legacyLogFile), {
+    what: 'the log',
+    maxBytes: 16 * 1024 * 1024,
+  });
   const files: LegacyVersionFile[] = [];
   for (const name of names.filter((entry) => entry.endsWith('.EMI-IDs'))) {
-    files.push({ name, path: join(folder, name), text: await readFile(join(folder, name), 'utf8') });
+    files.push({
+      name,
+      path: join(folder, name),
+      text: await readTextInput(join(folder, name), { what: 'the version' }),
+    });
   }
   if (files.length === 0) throw new UserError(`${folder} holds no <YYYY-MM-DD>-<commit>.EMI-IDs files`);
   return { logText, files };

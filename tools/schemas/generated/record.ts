@@ -78,6 +78,10 @@ export interface ImageRecord {
     registered_at: string;
   }[];
   /**
+   * Only on a release recorded before 2026-12-01, when records did not yet carry the boot check's report: predates-reports says the image was boot-checked by emi build but the report was not kept. Such a record may lack the <image_file without .img>.verify.json artifact (validate shows a note); every later built record must list it.
+   */
+  boot_check_report?: 'predates-reports';
+  /**
    * For imported records: where in the original catalog the block came from.
    */
   legacy_source?: string;
