@@ -1,10 +1,11 @@
 /**
  * The "use this image" box that opens a current line's page and card: the facts an operator picks
- * an image by, each file with its size, sha256 and release download link, SHA256SUMS and the one
- * command that fetches and checks it all. Pure.
+ * an image by, each file with its size, sha256 and release download link, SHA256SUMS, the one
+ * command that fetches and checks it all, and the clouds it is registered in with their IDs. Pure.
  */
 import type { Latest, Line } from '../../schemas/generated/changelog.js';
 import { escapeHtml, type Html, link, time } from './html.js';
+import { registrationsHtml } from './registrations-html.js';
 import { imageDateText } from './text.js';
 
 /** 1363148800 → `1.27 GiB`; bytes below 1 KiB as they are. */
@@ -107,6 +108,7 @@ export function useImageHtml(line: Line, options: UseImageOptions): Html {
     latest.fetch_command === null
       ? ''
       : `${options.full ? '<p class="fetch-label">Download every file and check it against SHA256SUMS:</p>\n' : ''}<pre class="fetch"><code>${escapeHtml(latest.fetch_command)}</code></pre>`;
+  const registrations = registrationsHtml(latest.registrations, !options.full);
   const { level, id, html } = options.heading;
   return `<section class="use-image" aria-labelledby="${escapeHtml(id)}">
 <h${level} id="${escapeHtml(id)}">${html}</h${level}>
@@ -115,6 +117,6 @@ ${imageFactsHtml(line)}
 ${files.join('\n')}
 </ul>
 <p class="file-links">${extra.join(' · ')}</p>
-${fetch}
+${fetch}${registrations === '' ? '' : `\n${registrations}`}
 </section>`;
 }
