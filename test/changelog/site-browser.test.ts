@@ -100,6 +100,7 @@ describe('the changelog site in chromium', () => {
     await page.waitForURL(/lines\/euca-debian-emi\.x86_64\.html$/);
     expect(await page.locator('li.entry h3').allInnerTexts()).toEqual([
       '2024.02.10 deprecated',
+      '2024.02.10 registered in private',
       '2024.02.10 release',
       '2024.01.15 first release',
     ]);
