@@ -9,6 +9,7 @@ import { runCommand } from '../../tools/lib/exec.js';
 import {
   type ChangelogFixture,
   createChangelogFixture,
+  fixtureRegistration,
   injectedScript,
 } from '../helpers/changelog-fixture.js';
 import { createTempDir } from '../helpers/git-repo.js';
@@ -90,10 +91,31 @@ describe('generateChangelog outputs', () => {
     expect(validate({ ...data, lines: [{ id: '../evil' }] })).toBe(false);
   });
 
+  it('shows where the release is registered: latest.json, the line page, the feed', async () => {
+    const latest = JSON.parse(await read('lines/euca-debian-emi.x86_64/latest.json'));
+    const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+    const validate = ajv.compile(JSON.parse(await read('latest.schema.json')) as object);
+    expect(validate(latest), JSON.stringify(validate.errors)).toBe(true);
+    expect(latest.latest.registrations).toEqual([fixtureRegistration]);
+    const page = await read('lines/euca-debian-emi.x86_64.html');
+    // In the box at the top, and in the release entry.
+    const box = page.slice(page.indexOf('<section class="use-image"'), page.indexOf('</section>'));
+    for (const id of [
+      fixtureRegistration.image_id,
+      fixtureRegistration.kernel_id,
+      fixtureRegistration.ramdisk_id,
+    ])
+      expect(box).toContain(`<code>${id}</code>`);
+    expect(page).toContain('<span class="kind">registered in private</span>');
+    expect(page.split(`<code>${fixtureRegistration.kernel_id}</code>`).length - 1).toBe(3);
+    const feed = await read('feeds/euca-debian-emi.x86_64.atom');
+    expect(feed).toContain('<title>euca-debian-emi x86_64 2024.02.10 (registered in private)</title>');
+  });
+
   it('writes Atom feeds that parse as XML and carry the required elements', async () => {
     for (const [file, count] of [
-      ['feed.atom', 6],
-      ['feeds/euca-debian-emi.x86_64.atom', 3],
+      ['feed.atom', 7],
+      ['feeds/euca-debian-emi.x86_64.atom', 4],
       ['feeds/euca-debian32-emi.i386.atom', 3],
     ] as const) {
       const doc = parseXml(await read(file));
@@ -156,6 +178,7 @@ describe('generateChangelog outputs', () => {
     expect(headings).toEqual([
       '## euca-debian-emi (x86\\_64)',
       '### 2024.02.10 (deprecated, 2024-03-05)',
+      '### 2024.02.10 (registered in private, 2024-02-11)',
       '### 2024.02.10 (release, 2024-02-10)',
       '### 2024.01.15 (first release, 2024-01-15)',
       '## euca-debian32-emi (i386)',

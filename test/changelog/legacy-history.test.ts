@@ -50,6 +50,8 @@ function entry(
     previous_release: previous ? { commit: sha(previous[0]), image_version: previous[1] } : null,
     recipe_changes: [],
     packages: null,
+    registrations: [],
+    registered: [],
   };
 }
 

@@ -1,7 +1,12 @@
 import { chmod, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRecordLog, type RecordLog, unquotePath } from '../../tools/changelog/parse-record-log.js';
+import {
+  parseRecordLog,
+  parseRecordRegistrations,
+  type RecordLog,
+  unquotePath,
+} from '../../tools/changelog/parse-record-log.js';
 import { readRecordLog } from '../../tools/lib/git.js';
 import { createRepo, type TempRepo } from '../helpers/git-repo.js';
 
@@ -68,5 +73,70 @@ describe('parseRecordLog', () => {
     expect(unquotePath('"EMI-IDs/a\\tb\\"c\\\\d.yaml"')).toBe('EMI-IDs/a\tb"c\\d.yaml');
     expect(unquotePath('"caf\\303\\251"')).toBe('café');
     expect(unquotePath('plain')).toBe('plain');
+  });
+});
+
+describe('parseRecordRegistrations', () => {
+  const text = (body: string) => `image_name: "euca-a-emi"\nimage_version: "2024.01.01"\n${body}`.split('\n');
+
+  it('reads every well-formed registration of a record, in order', () => {
+    const lines = text(
+      [
+        'registrations:',
+        '  - cloud: "private"',
+        '    image_id: "4990b7df-cc51-4c84-bf7b-9aa5ade7ac40"',
+        '    kernel_id: "0b1e3f3c-8f0e-4c55-9a51-2f6a3e0d7c11"',
+        '    ramdisk_id: "7d6c2a90-5e4b-4f3a-8c2d-1a0b9e8f7d66"',
+        '    registered_at: "2026-12-01T02:11:20Z"',
+        '  - cloud: "public"',
+        '    image_id: "ami-0123"',
+        '    kernel_id: "aki-0123"',
+        '    ramdisk_id: "ari-0123"',
+        '    registered_at: "2026-12-01T03:00:00Z"',
+      ].join('\n'),
+    );
+    expect(parseRecordRegistrations(lines)).toEqual([
+      {
+        cloud: 'private',
+        image_id: '4990b7df-cc51-4c84-bf7b-9aa5ade7ac40',
+        kernel_id: '0b1e3f3c-8f0e-4c55-9a51-2f6a3e0d7c11',
+        ramdisk_id: '7d6c2a90-5e4b-4f3a-8c2d-1a0b9e8f7d66',
+        registered_at: '2026-12-01T02:11:20Z',
+      },
+      {
+        cloud: 'public',
+        image_id: 'ami-0123',
+        kernel_id: 'aki-0123',
+        ramdisk_id: 'ari-0123',
+        registered_at: '2026-12-01T03:00:00Z',
+      },
+    ]);
+  });
+
+  it('leaves out malformed items and gives none for a record without the list or not YAML', () => {
+    const lines = text(
+      [
+        'registrations:',
+        '  - cloud: "no-kernel"',
+        '    image_id: "i"',
+        '    ramdisk_id: "r"',
+        '    registered_at: "2026-12-01T02:11:20Z"',
+        '  - cloud: 7',
+        '    image_id: "i"',
+        '    kernel_id: "k"',
+        '    ramdisk_id: "r"',
+        '    registered_at: "2026-12-01T02:11:20Z"',
+        '  - "just text"',
+        '  - cloud: "ok"',
+        '    image_id: "i"',
+        '    kernel_id: "k"',
+        '    ramdisk_id: "r"',
+        '    registered_at: "2026-12-01T02:11:20Z"',
+      ].join('\n'),
+    );
+    expect(parseRecordRegistrations(lines).map((entry) => entry.cloud)).toEqual(['ok']);
+    expect(parseRecordRegistrations(text('status: "current"'))).toEqual([]);
+    expect(parseRecordRegistrations(text('registrations: [unclosed'))).toEqual([]);
+    expect(parseRecordRegistrations(text('registrations: "none"'))).toEqual([]);
   });
 });

@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readHistory } from '../../tools/changelog/read-history.js';
 import { runCommand } from '../../tools/lib/exec.js';
 import type { Changelog, Line } from '../../tools/schemas/generated/changelog.js';
-import { type ChangelogFixture, createChangelogFixture, setOrigin } from '../helpers/changelog-fixture.js';
+import {
+  type ChangelogFixture,
+  createChangelogFixture,
+  fixtureRegistration,
+  setOrigin,
+} from '../helpers/changelog-fixture.js';
 import { createRepo, createTempDir } from '../helpers/git-repo.js';
 
 let fixture: ChangelogFixture;
@@ -30,6 +35,7 @@ describe('readHistory', () => {
     const { commits } = fixture;
     expect(lineById('euca-debian-emi.x86_64').entries.map((entry) => [entry.kind, entry.commit])).toEqual([
       ['update', commits.deprecated],
+      ['update', commits.registered],
       ['release', commits.secondRelease],
       ['release', commits.firstRelease],
     ]);
@@ -43,7 +49,7 @@ describe('readHistory', () => {
   });
 
   it('gives each release its record, notes, author and dates in their own zones', () => {
-    const [, second, first] = lineById('euca-debian-emi.x86_64').entries;
+    const [, , second, first] = lineById('euca-debian-emi.x86_64').entries;
     expect(first?.author).toBe('Zoë Ångström');
     expect(first?.subject).toBe('First Debian image: bookworm 12.4');
     expect(first?.body).toContain('<script>window.__injected = true;');
@@ -63,7 +69,7 @@ describe('readHistory', () => {
   });
 
   it('lists the recipe and common commits since the previous release, side branch included', () => {
-    const [, second, first] = lineById('euca-debian-emi.x86_64').entries;
+    const [, , second, first] = lineById('euca-debian-emi.x86_64').entries;
     const { commits } = fixture;
     expect(second?.recipe_changes.map((change) => change.commit)).toEqual([
       commits.branchMirror,
@@ -75,7 +81,7 @@ describe('readHistory', () => {
   });
 
   it('compares the package manifests of the two releases', () => {
-    const [, second, first] = lineById('euca-debian-emi.x86_64').entries;
+    const [, , second, first] = lineById('euca-debian-emi.x86_64').entries;
     expect(second?.packages).toEqual({
       manifest: 'image-ids/euca-debian-emi.x86_64.packages',
       total: 3,
@@ -97,6 +103,25 @@ describe('readHistory', () => {
       { name: 'libc6', version: '2.36-9' },
     ]);
     expect(lineById('euca-debian32-emi.i386').entries.at(-1)?.packages).toBeNull();
+  });
+
+  it('shows where a release is registered, from the later commit that registered it', () => {
+    const [deprecation, registration, second, first] = lineById('euca-debian-emi.x86_64').entries;
+    // The registration commit: an update of the same version that reports what it added.
+    expect(registration).toMatchObject({ kind: 'update', previous_status: null });
+    expect(registration?.record.image_version).toBe('2024.02.10');
+    expect(registration?.registered).toEqual([fixtureRegistration]);
+    expect(registration?.registrations).toEqual([fixtureRegistration]);
+    // The release shows it too, although its own commit had none.
+    expect(second?.record.registrations).toEqual([]);
+    expect(second?.registrations).toEqual([fixtureRegistration]);
+    expect(second?.registered).toEqual([]);
+    // The first release was never registered; a later commit that keeps them adds none.
+    expect(first?.registrations).toEqual([]);
+    expect(deprecation?.registered).toEqual([]);
+    expect(deprecation?.record.registrations).toEqual([fixtureRegistration]);
+    expect(lineById('euca-debian-emi.x86_64').latest.registrations).toEqual([fixtureRegistration]);
+    expect(lineById('euca-debian32-emi.i386').latest.registrations).toEqual([]);
   });
 
   it('shows a deprecation, a rename and a retirement as such', () => {

@@ -17,7 +17,11 @@ import { sizeText } from '../../tools/changelog/render/use-image-html.js';
 import { releaseAssetUrl, releasePageUrl } from '../../tools/github/release-tag.js';
 import type { Changelog } from '../../tools/schemas/generated/changelog.js';
 import { browserArgs, browserCandidates, findBrowser } from '../helpers/browser.js';
-import { type ChangelogFixture, createChangelogFixture } from '../helpers/changelog-fixture.js';
+import {
+  type ChangelogFixture,
+  createChangelogFixture,
+  fixtureRegistration,
+} from '../helpers/changelog-fixture.js';
 import { createTempDir } from '../helpers/git-repo.js';
 import { copyRealCatalog, type RealCatalog, type RealRecord, readRecords } from '../helpers/real-catalog.js';
 import { type StaticServer, serveFolder } from '../helpers/static-server.js';
@@ -100,6 +104,7 @@ describe('the changelog site in chromium', () => {
     await page.waitForURL(/lines\/euca-debian-emi\.x86_64\.html$/);
     expect(await page.locator('li.entry h3').allInnerTexts()).toEqual([
       '2024.02.10 deprecated',
+      '2024.02.10 registered in private',
       '2024.02.10 release',
       '2024.01.15 first release',
     ]);
@@ -108,7 +113,13 @@ describe('the changelog site in chromium', () => {
       '<script>window.__injected = true; document.title = "pwned";</script>',
     );
     expect(await first.locator('.author').textContent()).toBe('Zoë Ångström');
-    expect(await page.locator('li.entry').nth(1).locator('ul.recipe-changes > li').count()).toBe(3);
+    expect(await page.locator('li.entry').nth(2).locator('ul.recipe-changes > li').count()).toBe(3);
+    // Where the release is registered: at the top of the page, and in the release entry.
+    for (const where of [page.locator('section.use-image'), page.locator('li.entry').nth(2)]) {
+      const text = await where.locator('div.registrations').textContent();
+      const { image_id, kernel_id, ramdisk_id } = fixtureRegistration;
+      for (const id of [image_id, kernel_id, ramdisk_id]) expect(text).toContain(id);
+    }
 
     // The injected script and the img onerror handler did not run.
     expect(await page.evaluate('typeof window.__injected')).toBe('undefined');
@@ -132,9 +143,9 @@ describe('the changelog site in chromium', () => {
     });
     const page = await context.newPage();
     await page.goto(`${server.url}lines/euca-debian-emi.x86_64.html`);
-    expect(await page.locator('li.entry').count()).toBe(3);
-    await page.locator('li.entry').nth(1).locator('details.packages summary').click();
-    expect(await page.locator('li.entry').nth(1).locator('ul.packages li').allInnerTexts()).toEqual([
+    expect(await page.locator('li.entry').count()).toBe(4);
+    await page.locator('li.entry').nth(2).locator('details.packages summary').click();
+    expect(await page.locator('li.entry').nth(2).locator('ul.packages li').allInnerTexts()).toEqual([
       'base-files 12.4 → 12.5',
       'openssh-server 1:9.2p1-2',
       'curl 7.88.1-10',

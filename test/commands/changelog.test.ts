@@ -27,7 +27,7 @@ describe('emi changelog', () => {
   it('writes into out/changelog by default and says what it wrote', async () => {
     const result = await runEmi(['changelog'], { cwd: join(fixture.repo.dir, 'EMI-IDs') });
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^wrote 14 files to .*out\/changelog: 2 lines, 6 entries \(read \d+ ms/);
+    expect(result.stdout).toMatch(/^wrote 14 files to .*out\/changelog: 2 lines, 7 entries \(read \d+ ms/);
     const json = JSON.parse(await readFile(join(fixture.repo.dir, 'out/changelog/changelog.json'), 'utf8'));
     expect(json.repository).toEqual({
       url: 'https://github.com/example/catalog',
@@ -57,7 +57,7 @@ describe('emi changelog', () => {
     );
     expect(result.exitCode, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout);
-    expect(summary).toMatchObject({ lines: 1, entries: 2, written: true });
+    expect(summary).toMatchObject({ lines: 1, entries: 3, written: true });
     expect(summary.files).toEqual([
       'feed.atom',
       'feeds/euca-debian-emi.x86_64.atom',

@@ -1,7 +1,8 @@
 /**
  * A small catalog history for the changelog tests, built in a temporary repository with dated
  * commits: releases of two lines, recipe changes between them (one on a merged side branch),
- * package lists that change, a rename, a deprecation, a retired line, and commit messages holding
+ * package lists that change, a registration in a cloud (emi register's commit: same version, new
+ * registrations), a rename, a deprecation, a retired line, and commit messages holding
  * Markdown, HTML (an injected <script>) and non-ASCII text.
  */
 import { rm } from 'node:fs/promises';
@@ -40,10 +41,20 @@ export interface FixtureCommits {
   otherRecipe: string;
   merge: string;
   secondRelease: string;
+  registered: string;
   renamed: string;
   deprecated: string;
   retired: string;
 }
+
+/** What emi register recorded for the second x86_64 release (IDs as Glance gives them). */
+export const fixtureRegistration = {
+  cloud: 'private',
+  image_id: '4990b7df-cc51-4c84-bf7b-9aa5ade7ac40',
+  kernel_id: '0b1e3f3c-8f0e-4c55-9a51-2f6a3e0d7c11',
+  ramdisk_id: '7d6c2a90-5e4b-4f3a-8c2d-1a0b9e8f7d66',
+  registered_at: '2024-02-11T08:30:00Z',
+};
 
 export interface ChangelogFixture {
   repo: TempRepo;
@@ -135,6 +146,13 @@ export async function createChangelogFixture(): Promise<ChangelogFixture> {
       date: '2024-02-10T10:00:00-05:00',
     },
   );
+  // emi register's commit: the record gains its registrations, the version stays.
+  const x86v2Registered: ImageRecord = { ...x86v2, registrations: [fixtureRegistration] };
+  const registered = await repo.commit(lineFiles(x86v2Registered), {
+    message:
+      'Register euca-debian-emi.x86_64 2024.02.10 in private\n\nemi register: image, kernel, ramdisk.\n',
+    date: '2024-02-11T09:30:00+01:00',
+  });
   // Renaming the i386 line: the record file moves and its name fields change, the version stays.
   const i386Renamed: ImageRecord = {
     ...i386v1,
@@ -147,7 +165,7 @@ export async function createChangelogFixture(): Promise<ChangelogFixture> {
     message: 'Rename the i386 line\n\nIts name now says 32.\n',
     date: '2024-03-01T10:00:00+01:00',
   });
-  const deprecated = await repo.commit(lineFiles({ ...x86v2, status: 'deprecated' }), {
+  const deprecated = await repo.commit(lineFiles({ ...x86v2Registered, status: 'deprecated' }), {
     message: 'Deprecate the x86_64 image\n\nUse the next line instead.\n',
     date: '2024-03-05T10:00:00+01:00',
   });
@@ -169,6 +187,7 @@ export async function createChangelogFixture(): Promise<ChangelogFixture> {
       otherRecipe,
       merge,
       secondRelease,
+      registered,
       renamed,
       deprecated,
       retired,

@@ -167,6 +167,8 @@ function entryOf(inputs: ChangelogInputs, draft: DraftEntry): Entry {
       : null,
     recipe_changes: recipeCommits(inputs, inputs.recipeChanges.get(draft) ?? []),
     packages,
+    registrations: draft.registrations,
+    registered: draft.registered,
   };
 }
 

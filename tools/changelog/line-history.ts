@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parseRecordScalars } from '../catalog/history.js';
-import type { RecordArtifact, RecordSnapshot } from '../schemas/generated/changelog.js';
+import type { RecordArtifact, RecordSnapshot, Registration } from '../schemas/generated/changelog.js';
 import type { LineTrace } from './trace-lines.js';
 
 export type LineStatus = 'current' | 'deprecated' | 'legacy' | 'retired';
@@ -22,6 +22,13 @@ export interface DraftEntry {
   previousStatus: LineStatus | null;
   /** For releases and imported versions: the line's release (or imported version) before this one. */
   previousRelease: DraftEntry | null;
+  /**
+   * Releases and imported versions: where the version is registered, as the newest record of the
+   * same version says (emi register commits the IDs after the release). Others: the record's.
+   */
+  registrations: Registration[];
+  /** The registrations this commit added or changed, compared with the entry before. */
+  registered: Registration[];
 }
 
 export interface DraftLine {
@@ -49,6 +56,7 @@ export const emptySnapshot: RecordSnapshot = {
   recipe_name: null,
   status: 'current',
   artifacts: [],
+  registrations: [],
 };
 
 const statuses = new Set(['current', 'deprecated', 'legacy']);
@@ -76,6 +84,7 @@ export function snapshotOf(text: string): RecordSnapshot {
 export function snapshotOfFields(
   fields: Readonly<Record<string, string>>,
   artifacts: readonly RecordArtifact[] = [],
+  registrations: readonly Registration[] = [],
 ): RecordSnapshot {
   const pick = (key: string) => fields[key] ?? null;
   const status = fields.status;
@@ -89,7 +98,23 @@ export function snapshotOfFields(
     recipe_name: pick('recipe_name'),
     status: status !== undefined && statuses.has(status) ? (status as RecordSnapshot['status']) : 'current',
     artifacts: [...artifacts],
+    registrations: [...registrations],
   };
+}
+
+const sameRegistration = (a: Registration, b: Registration) =>
+  a.cloud === b.cloud &&
+  a.image_id === b.image_id &&
+  a.kernel_id === b.kernel_id &&
+  a.ramdisk_id === b.ramdisk_id &&
+  a.registered_at === b.registered_at;
+
+/** The registrations in `after` that `before` does not hold as they are (new clouds, new IDs). */
+export function addedRegistrations(
+  before: readonly Registration[],
+  after: readonly Registration[],
+): Registration[] {
+  return after.filter((entry) => !before.some((old) => sameRegistration(old, entry)));
 }
 
 /**
@@ -101,13 +126,15 @@ export const isImportedRecord = (fields: Readonly<Record<string, string>>) =>
 
 /**
  * `records` holds the record file's fields at each `commit:path` (recordSpec) that was not a
- * deletion; a missing one is reported and shown with empty fields. `artifacts` holds the artifacts
- * of the records that list them.
+ * deletion; a missing one is reported and shown with empty fields. `artifacts` and `registrations`
+ * hold the lists of the records that have them. A commit that keeps the version but changes its
+ * registrations is an update that reports them (registered), and its release shows them too.
  */
 export function draftLines(
   traces: readonly LineTrace[],
   records: ReadonlyMap<string, Readonly<Record<string, string>>>,
   artifacts: ReadonlyMap<string, readonly RecordArtifact[]> = new Map(),
+  registrations: ReadonlyMap<string, readonly Registration[]> = new Map(),
 ): { lines: DraftLine[]; warnings: HistoryWarning[] } {
   const warnings: HistoryWarning[] = [];
   const lines = traces.map((trace): DraftLine => {
@@ -125,6 +152,8 @@ export function draftLines(
           status: 'retired',
           previousStatus: before?.status ?? null,
           previousRelease: null,
+          registrations: [...(before?.record.registrations ?? [])],
+          registered: [],
         });
         continue;
       }
@@ -132,7 +161,10 @@ export function draftLines(
       const fields = records.get(recordSpec(change.commit, change.path));
       if (fields === undefined) warnings.push({ where, line: 0, message: 'record file could not be read' });
       const spec = recordSpec(change.commit, change.path);
-      const record = fields === undefined ? emptySnapshot : snapshotOfFields(fields, artifacts.get(spec));
+      const record =
+        fields === undefined
+          ? emptySnapshot
+          : snapshotOfFields(fields, artifacts.get(spec), registrations.get(spec));
       if (fields !== undefined && record.image_version === null)
         warnings.push({ where, line: 0, message: 'no image_version: shown as an update' });
       const isRelease =
@@ -147,8 +179,16 @@ export function draftLines(
         status: record.status,
         previousStatus: before && before.status !== record.status ? before.status : null,
         previousRelease: isRelease ? lastRelease : null,
+        registrations: [...record.registrations],
+        registered: addedRegistrations(
+          before === undefined || before.kind === 'retired' ? [] : before.record.registrations,
+          record.registrations,
+        ),
       };
       if (isRelease) lastRelease = entry;
+      // The same version, registered (again) later: its release shows where it is registered now.
+      else if (lastRelease !== null && lastRelease.record.image_version === record.image_version)
+        lastRelease.registrations = [...record.registrations];
       entries.push(entry);
     }
     return { id: lineIdOf(trace.path), recordFile: trace.path, entries };

@@ -7,7 +7,7 @@
 import { parse as parseYaml } from 'yaml';
 import { parseRecordScalars } from '../catalog/history.js';
 import type { CommitPathChanges, PathChange } from '../lib/git.js';
-import type { RecordArtifact } from '../schemas/generated/changelog.js';
+import type { RecordArtifact, Registration } from '../schemas/generated/changelog.js';
 
 export interface RecordLog {
   /** Oldest first, as traceLines reads it. */
@@ -16,6 +16,8 @@ export interface RecordLog {
   fields: Map<string, Record<string, string>>;
   /** `commit:path` → the record's artifacts after that commit, for records that list them. */
   artifacts: Map<string, RecordArtifact[]>;
+  /** `commit:path` → the record's registrations after that commit, for records that list them. */
+  registrations: Map<string, Registration[]>;
 }
 
 const sha256Pattern = /^[0-9a-f]{64}$/;
@@ -43,6 +45,39 @@ export function parseRecordArtifacts(lines: readonly string[]): RecordArtifact[]
     artifacts.push({ name, sha256, size });
   }
   return artifacts;
+}
+
+const registrationFields = ['cloud', 'image_id', 'kernel_id', 'ramdisk_id', 'registered_at'] as const;
+
+/**
+ * The `registrations:` list of a record's text (written by emi register): the items with every
+ * field a non-empty string of at most 100 characters. Like parseRecordArtifacts, only text with a
+ * `registrations:` line is parsed; a malformed item is left out (the catalog's validate reports it).
+ */
+export function parseRecordRegistrations(lines: readonly string[]): Registration[] {
+  if (!lines.some((line) => line.startsWith('registrations:'))) return [];
+  let document: unknown;
+  try {
+    document = parseYaml(lines.join('\n'));
+  } catch {
+    return [];
+  }
+  const list = (document as { registrations?: unknown } | null)?.registrations;
+  if (!Array.isArray(list)) return [];
+  const registrations: Registration[] = [];
+  for (const item of list as unknown[]) {
+    const fields = (item ?? {}) as Record<string, unknown>;
+    const valid = registrationFields.every((key) => {
+      const value = fields[key];
+      return typeof value === 'string' && value !== '' && value.length <= 100;
+    });
+    if (!valid) continue;
+    const [cloud, image_id, kernel_id, ramdisk_id, registered_at] = registrationFields.map(
+      (key) => fields[key] as string,
+    ) as [string, string, string, string, string];
+    registrations.push({ cloud, image_id, kernel_id, ramdisk_id, registered_at });
+  }
+  return registrations;
 }
 
 const escapes: Record<string, number> = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13, '"': 34, '\\': 92 };
@@ -92,9 +127,11 @@ export function parseRecordLog(log: string): RecordLog {
   const commits: CommitPathChanges[] = [];
   const fields = new Map<string, Record<string, string>>();
   const artifacts = new Map<string, RecordArtifact[]>();
+  const registrations = new Map<string, Registration[]>();
   // The fields each path has now, for patches that carry none (pure renames, mode changes).
   const current = new Map<string, Record<string, string>>();
   const currentArtifacts = new Map<string, RecordArtifact[]>();
+  const currentRegistrations = new Map<string, Registration[]>();
   for (const chunk of log.split('\0commit ').slice(1)) {
     const lines = chunk.split('\n');
     const commit = (lines[0] ?? '').trim();
@@ -143,22 +180,29 @@ export function parseRecordLog(log: string): RecordLog {
         changes.push({ status: 'D', path: from });
         current.delete(from);
         currentArtifacts.delete(from);
+        currentRegistrations.delete(from);
         continue;
       }
       const renamed = part.renameFrom !== undefined && part.renameTo !== undefined;
       const after = part.hasHunk ? parseRecordScalars(part.content) : (current.get(from) ?? {});
       const listed = part.hasHunk ? parseRecordArtifacts(part.content) : (currentArtifacts.get(from) ?? []);
+      const registered = part.hasHunk
+        ? parseRecordRegistrations(part.content)
+        : (currentRegistrations.get(from) ?? []);
       if (renamed) {
         changes.push({ status: 'R', from, path, ...oid });
         current.delete(from);
         currentArtifacts.delete(from);
+        currentRegistrations.delete(from);
       } else changes.push({ status: part.created ? 'A' : 'M', path, ...oid });
       current.set(path, after);
       currentArtifacts.set(path, listed);
+      currentRegistrations.set(path, registered);
       fields.set(`${commit}:${path}`, after);
       if (listed.length > 0) artifacts.set(`${commit}:${path}`, listed);
+      if (registered.length > 0) registrations.set(`${commit}:${path}`, registered);
     }
     commits.push({ commit, changes });
   }
-  return { commits, fields, artifacts };
+  return { commits, fields, artifacts, registrations };
 }

@@ -126,7 +126,12 @@ export async function readHistory(options: ReadHistoryOptions): Promise<HistoryR
   for (const trace of traces) for (const change of trace.changes) commitIds.add(change.commit);
   // The commits are read while the records are drafted.
   const commitObjects = readObjects(root, [...commitIds]);
-  const { lines, warnings } = draftLines(traces, recordLog.fields, recordLog.artifacts);
+  const { lines, warnings } = draftLines(
+    traces,
+    recordLog.fields,
+    recordLog.artifacts,
+    recordLog.registrations,
+  );
 
   const graph = indexCommitGraph(await parentsRun, recipeFoldersByCommit(recipeLog));
   const recipeChanges = new Map<DraftEntry, string[]>();

@@ -3,8 +3,9 @@ import type { Entry, PackageChanges } from '../../schemas/generated/changelog.js
 import { isSecuritySuite } from '../package-changes.js';
 import { escapeHtml, type Html, link, time } from './html.js';
 import { type NoteBlock, notesOf } from './notes.js';
+import { registrationsHtml } from './registrations-html.js';
 import { dayOf, imageDateIso, imageDateText, plural } from './text.js';
-import { packageSummary } from './wording.js';
+import { entryRegistrations, packageSummary } from './wording.js';
 
 export function notesHtml(blocks: readonly NoteBlock[]): Html {
   return blocks
@@ -133,6 +134,7 @@ function renderEntryBody(entry: Entry): Html {
       : `<p class="subject">${escapeHtml(entry.subject)}</p>`;
   return [
     factsHtml(entry),
+    registrationsHtml(entryRegistrations(entry)),
     packagesHtml(entry.packages),
     recipeHtml(entry),
     `<div class="notes">\n${subject}\n${notesHtml(notesOf(entry.body))}\n</div>`,

@@ -1,9 +1,16 @@
 /** CHANGELOG.md: a table of the lines, then per line its entries, newest first. Pure. */
-import type { Changelog, Entry, Line, PackageChanges } from '../../schemas/generated/changelog.js';
+import type {
+  Changelog,
+  Entry,
+  Line,
+  PackageChanges,
+  Registration,
+} from '../../schemas/generated/changelog.js';
 import { markdownBlocks, markdownCode, markdownLink, markdownText } from './markdown-text.js';
 import { notesOf } from './notes.js';
+import { registeredAtText } from './registrations-html.js';
 import { dayOf, imageDateText } from './text.js';
-import { kindLabel, packageSummary, statusOrder, titleOf } from './wording.js';
+import { entryRegistrations, kindLabel, packageSummary, statusOrder, titleOf } from './wording.js';
 
 function facts(entry: Entry): string[] {
   const { record } = entry;
@@ -70,6 +77,20 @@ function packageSection(packages: PackageChanges | null): string[] {
   return rows;
 }
 
+/** Where a version is registered: a cloud a line, with its three IDs and when. */
+function registrationRows(registrations: readonly Registration[], indent = ''): string[] {
+  return registrations.map(
+    (entry) =>
+      `${indent}- ${markdownText(entry.cloud)}: image ${markdownCode(entry.image_id)}, kernel ${markdownCode(entry.kernel_id)}, ramdisk ${markdownCode(entry.ramdisk_id)} (registered ${markdownText(registeredAtText(entry.registered_at))})`,
+  );
+}
+
+function registrationSection(entry: Entry): string[] {
+  const registrations = entryRegistrations(entry);
+  if (registrations.length === 0) return [];
+  return ['- Registered in:', ...registrationRows(registrations, '  ')];
+}
+
 /** One entry as Markdown (a release's notes: the body of its GitHub release too). */
 export function entrySection(entry: Entry): string {
   const heading = `### ${markdownText(titleOf(entry))} (${markdownText(kindLabel(entry))}, ${dayOf(entry.date)})`;
@@ -77,9 +98,13 @@ export function entrySection(entry: Entry): string {
   const parts = [heading, `**${markdownText(entry.subject) || 'no subject'}**`];
   parts.push(...markdownBlocks(notesOf(entry.body)));
   parts.push(
-    [...facts(entry), ...recipeSection(entry), ...packageSection(entry.packages), `- Commit: ${by}`].join(
-      '\n',
-    ),
+    [
+      ...facts(entry),
+      ...registrationSection(entry),
+      ...recipeSection(entry),
+      ...packageSection(entry.packages),
+      `- Commit: ${by}`,
+    ].join('\n'),
   );
   return parts.join('\n\n');
 }
@@ -97,6 +122,13 @@ function filesSection(line: Line): string[] {
     ['| File | Bytes | sha256 |', '| --- | ---: | --- |', ...rows].join('\n'),
   ];
   if (latest.fetch_command) parts.push(`\`${latest.fetch_command}\``);
+  if (latest.registrations.length > 0)
+    parts.push(
+      [
+        `Registered in ${latest.registrations.length === 1 ? 'one cloud' : `${latest.registrations.length} clouds`}:`,
+        ...registrationRows(latest.registrations),
+      ].join('\n'),
+    );
   return parts;
 }
 

@@ -75,6 +75,11 @@ ul.files .size { color: var(--muted); white-space: nowrap; font-variant-numeric:
 ul.files .about { flex-basis: 100%; font-size: 0.85rem; color: var(--muted); }
 ul.files .sha256 { flex-basis: 100%; font-size: 0.8rem; color: var(--muted); }
 ul.files .sha256 code { color: var(--fg); word-break: break-all; }
+ul.registrations { list-style: none; margin: 0.2rem 0; padding: 0; }
+ul.registrations > li { padding: 0.25rem 0; display: flex; flex-wrap: wrap; gap: 0 0.75rem; align-items: baseline; }
+ul.registrations .reg-id { font-size: 0.85rem; }
+ul.registrations .reg-id code { word-break: break-all; }
+div.registrations > p { margin: 0.4rem 0 0; }
 .file-links { margin: 0.4rem 0; }
 .fetch-label { margin: 0.5rem 0 0.2rem; font-size: 0.9rem; color: var(--muted); }
 pre.fetch { margin: 0; padding: 0.45rem 0.6rem; }

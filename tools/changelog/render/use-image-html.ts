@@ -1,10 +1,11 @@
 /**
  * The "use this image" box that opens a current line's page and card: the facts an operator picks
- * an image by, each file with its size, sha256 and release download link, SHA256SUMS and the one
- * command that fetches and checks it all. Pure.
+ * an image by, each file with its size, sha256 and release download link, SHA256SUMS, the one
+ * command that fetches and checks it all, and the clouds it is registered in with their IDs. Pure.
  */
 import type { Latest, Line } from '../../schemas/generated/changelog.js';
 import { escapeHtml, type Html, link, time } from './html.js';
+import { registrationsHtml } from './registrations-html.js';
 import { imageDateText } from './text.js';
 
 /** 1363148800 → `1.27 GiB`; bytes below 1 KiB as they are. */
@@ -78,10 +79,13 @@ function kindOf(name: string, base: string | null): string {
   return dot > 0 ? name.slice(dot) : name;
 }
 
-/** The box, or '' for a line with no files (imported, or recorded before records listed artifacts). */
+/**
+ * The box, or '' for a line with no files and no registrations (imported, or recorded before
+ * records listed artifacts).
+ */
 export function useImageHtml(line: Line, options: UseImageOptions): Html {
   const { latest } = line;
-  if (latest.artifacts.length === 0) return '';
+  if (latest.artifacts.length === 0 && latest.registrations.length === 0) return '';
   const base = latest.image_file?.replace(/\.[^.]+$/, '') ?? null;
   const files = latest.artifacts.map((artifact) => {
     const label = options.full
@@ -107,14 +111,16 @@ export function useImageHtml(line: Line, options: UseImageOptions): Html {
     latest.fetch_command === null
       ? ''
       : `${options.full ? '<p class="fetch-label">Download every file and check it against SHA256SUMS:</p>\n' : ''}<pre class="fetch"><code>${escapeHtml(latest.fetch_command)}</code></pre>`;
+  const fileList =
+    files.length === 0
+      ? ''
+      : `<ul class="files${options.full ? '' : ' compact'}">\n${files.join('\n')}\n</ul>\n`;
+  const registrations = registrationsHtml(latest.registrations, !options.full);
   const { level, id, html } = options.heading;
   return `<section class="use-image" aria-labelledby="${escapeHtml(id)}">
 <h${level} id="${escapeHtml(id)}">${html}</h${level}>
 ${imageFactsHtml(line)}
-<ul class="files${options.full ? '' : ' compact'}">
-${files.join('\n')}
-</ul>
-<p class="file-links">${extra.join(' · ')}</p>
-${fetch}
+${fileList}<p class="file-links">${extra.join(' · ')}</p>
+${fetch}${registrations === '' ? '' : `\n${registrations}`}
 </section>`;
 }

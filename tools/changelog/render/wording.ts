@@ -2,13 +2,32 @@
 import type { Entry, Line, PackageChanges } from '../../schemas/generated/changelog.js';
 import { compareText, plural } from './text.js';
 
-/** release, first release, imported, deprecated, legacy, renamed, update or retired. */
+/**
+ * The registrations an entry shows: a release (or imported version) where it is registered now;
+ * an update the ones it added, so a registration commit reads as such.
+ */
+export function entryRegistrations(entry: Entry): Entry['registrations'] {
+  return entry.kind === 'release' || entry.kind === 'imported' ? entry.registrations : entry.registered;
+}
+
+/** `private`, `private and public`, `a, b and c`: the clouds of some registrations. */
+export function cloudList(registrations: readonly { cloud: string }[]): string {
+  const clouds = registrations.map((entry) => entry.cloud);
+  if (clouds.length <= 1) return clouds.join('');
+  return `${clouds.slice(0, -1).join(', ')} and ${clouds.at(-1)}`;
+}
+
+/**
+ * release, first release, imported, deprecated, legacy, renamed, registered in <clouds>, update or
+ * retired.
+ */
 export function kindLabel(entry: Entry): string {
   if (entry.kind === 'retired') return 'retired';
   if (entry.kind === 'imported') return 'imported';
   if (entry.kind === 'release') return entry.previous_release === null ? 'first release' : 'release';
   if (entry.previous_status !== null && entry.record.status !== 'current') return entry.record.status;
   if (entry.previous_status !== null) return 'status changed';
+  if (entry.registered.length > 0) return `registered in ${cloudList(entry.registered)}`;
   if (entry.renamed_from !== null) return 'renamed';
   return 'update';
 }

@@ -95,6 +95,10 @@ export interface Latest {
    */
   artifacts: LatestArtifact[];
   /**
+   * Where this version is registered: one entry per cloud, with the IDs that cloud gave the machine image, its kernel and its ramdisk (from the record's registrations; empty when it is registered nowhere).
+   */
+  registrations: Registration[];
+  /**
    * The release's git tag, <image_name>.<image_arch>-<image_version>, when the record lists artifacts.
    */
   release_tag: string | null;
@@ -132,11 +136,36 @@ export interface LatestArtifact {
   url: string | null;
 }
 /**
+ * One cloud's registration of a version (the record's registrations): the IDs of the machine image, its kernel and its ramdisk in that cloud, and when they were registered (UTC).
+ */
+export interface Registration {
+  /**
+   * The cloud's name, as in clouds.yaml.
+   */
+  cloud: string;
+  /**
+   * The machine image's ID in that cloud.
+   */
+  image_id: string;
+  /**
+   * The kernel image's ID.
+   */
+  kernel_id: string;
+  /**
+   * The ramdisk (initrd) image's ID.
+   */
+  ramdisk_id: string;
+  /**
+   * YYYY-MM-DDTHH:MM:SSZ
+   */
+  registered_at: string;
+}
+/**
  * A commit that changed the line's record file.
  */
 export interface Entry {
   /**
-   * release: a new image_version (or the line's first record); imported: a version taken over from the original catalog (its record has legacy_source), dated by its image_date; update: the record changed, the version did not (status, artifacts, a rename); retired: the record file was deleted.
+   * release: a new image_version (or the line's first record); imported: a version taken over from the original catalog (its record has legacy_source), dated by its image_date; update: the record changed, the version did not (status, artifacts, registrations, a rename); retired: the record file was deleted.
    */
   kind: 'release' | 'imported' | 'update' | 'retired';
   commit: string;
@@ -176,6 +205,14 @@ export interface Entry {
    * Releases: the package manifest image-ids/<image_name>.<image_arch>.packages at this commit, compared with the previous release's; null when there is none.
    */
   packages: PackageChanges | null;
+  /**
+   * Releases and imported versions: where this version is registered, as the newest record of the version says (a registration is committed after the release, as an update of the same version). Updates and retirements: the record's registrations at this commit.
+   */
+  registrations: Registration[];
+  /**
+   * The registrations this commit added or changed (a cloud that was not listed, or new IDs for one that was): what an update that registers the version reports.
+   */
+  registered: Registration[];
 }
 /**
  * The record fields an entry shows (for a retired line: the record before deletion); null when the record file does not hold the field.
@@ -196,6 +233,10 @@ export interface RecordSnapshot {
    * The record's artifacts list (empty when it has none, as in imported records).
    */
   artifacts: RecordArtifact[];
+  /**
+   * The record's registrations at this commit: where the version is registered (empty when it has none).
+   */
+  registrations: Registration[];
 }
 export interface RecordArtifact {
   name: string;

@@ -53,6 +53,10 @@ export interface Latest {
    */
   artifacts: LatestArtifact[];
   /**
+   * Where this version is registered: one entry per cloud, with the IDs that cloud gave the machine image, its kernel and its ramdisk (from the record's registrations; empty when it is registered nowhere).
+   */
+  registrations: Registration[];
+  /**
    * The release's git tag, <image_name>.<image_arch>-<image_version>, when the record lists artifacts.
    */
   release_tag: string | null;
@@ -88,4 +92,29 @@ export interface LatestArtifact {
   sha256: string;
   size: number;
   url: string | null;
+}
+/**
+ * One cloud's registration of a version (the record's registrations): the IDs of the machine image, its kernel and its ramdisk in that cloud, and when they were registered (UTC).
+ */
+export interface Registration {
+  /**
+   * The cloud's name, as in clouds.yaml.
+   */
+  cloud: string;
+  /**
+   * The machine image's ID in that cloud.
+   */
+  image_id: string;
+  /**
+   * The kernel image's ID.
+   */
+  kernel_id: string;
+  /**
+   * The ramdisk (initrd) image's ID.
+   */
+  ramdisk_id: string;
+  /**
+   * YYYY-MM-DDTHH:MM:SSZ
+   */
+  registered_at: string;
 }
