@@ -17,7 +17,6 @@ export const unitTests = [
   'test/boot-check/checks.test.ts',
   'test/boot-check/console-log.test.ts',
   'test/boot-check/metadata/instance.test.ts',
-  'test/boot-check/metadata/tree.test.ts',
   'test/boot-check/qemu-command.test.ts',
   'test/boot-check/render-report.test.ts',
   'test/browser-discovery.test.ts',

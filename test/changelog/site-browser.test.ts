@@ -4,11 +4,12 @@
  * and the pages on a phone in dark mode without JavaScript. Then the project's own catalog as the
  * Pages workflow renders it: the use-this-image box with each file's size, sha256 and release link,
  * no legacy line among the recent releases, the phone index's height, axe-core's default rules in
- * light and dark. Screenshots go to test-output/.
+ * light and dark. Screenshots go to test-output/ (or where test/helpers/test-output.ts says, when
+ * that is not writable: the run prints the folder).
  */
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateChangelog } from '../../tools/changelog/generate-changelog.js';
@@ -25,6 +26,7 @@ import {
 import { createTempDir } from '../helpers/git-repo.js';
 import { copyRealCatalog, type RealCatalog, type RealRecord, readRecords } from '../helpers/real-catalog.js';
 import { type StaticServer, serveFolder } from '../helpers/static-server.js';
+import { testOutputDir } from '../helpers/test-output.js';
 
 const browser = findBrowser();
 if (!browser)
@@ -32,7 +34,8 @@ if (!browser)
 const chromiumPath = browser.path;
 const chromiumArgs = browserArgs;
 console.info(`the site tests use ${chromiumPath} (found as ${browser.via})`);
-const screenshots = fileURLToPath(new URL('../../test-output/', import.meta.url));
+const screenshots = join(testOutputDir(), '/');
+console.info(`the site tests write their screenshots to ${screenshots}`);
 
 let fixture: ChangelogFixture;
 let site: string;
@@ -58,7 +61,6 @@ beforeAll(async () => {
   site = await createTempDir('emi-site-');
   await generateChangelog({ cwd: fixture.repo.dir, out: site, formats: new Set(outputFormats) });
   server = await serveFolder(site);
-  await mkdir(screenshots, { recursive: true });
 });
 
 afterAll(async () => {

@@ -87,6 +87,8 @@ function describeArgs(args: readonly string[]): string {
 
 interface GitResult {
   stdout: string;
+  /** What git printed on stderr (kept for answers such as a push's rejection). */
+  stderr: string;
   exitCode: number;
 }
 
@@ -125,10 +127,10 @@ async function runGit(cwd: string, args: string[], options: RunGitOptions = {}):
     });
     if (options.env) git = git.env({ ...inheritedEnv(), ...options.env });
     const stdout = await git.raw(args);
-    return { stdout, exitCode: exitCode ?? 0 };
+    return { stdout, stderr, exitCode: exitCode ?? 0 };
   } catch (error) {
     if (exitCode !== undefined && exitCode !== 0 && options.answers?.includes(exitCode))
-      return { stdout: '', exitCode };
+      return { stdout: '', stderr, exitCode };
     throw new GitCommandError({
       command: describeArgs(args),
       repository: cwd,
@@ -853,13 +855,19 @@ export type PushResult = { ok: true } | { ok: false; rejected: boolean; message:
 
 /**
  * Pushes `HEAD` to a branch of a remote, never forced. A non-fast-forward rejection (someone pushed
- * first) is reported as `rejected`, for the caller to fetch, rebase and try again.
+ * first) is reported as `rejected`, for the caller to fetch, rebase and try again. git reports a
+ * ref it refused on stdout (`--porcelain`: `!<TAB>HEAD:refs/heads/main<TAB>[rejected] (fetch
+ * first)`), and the remote's own errors on stderr, so both are read.
  */
 export async function pushHead(cwd: string, remote: string, branch: string): Promise<PushResult> {
   let text: string;
   try {
-    await runGit(cwd, ['push', '--porcelain', remote, `HEAD:refs/heads/${branch}`]);
-    return { ok: true };
+    // Exit 1: a ref was refused (by us or by the remote); what happened is in the output.
+    const result = await runGit(cwd, ['push', '--porcelain', remote, `HEAD:refs/heads/${branch}`], {
+      answers: [1],
+    });
+    if (result.exitCode === 0) return { ok: true };
+    text = `${result.stderr}\n${result.stdout}`;
   } catch (error) {
     if (!(error instanceof GitCommandError) || error.gitExitCode === undefined) throw error;
     text = error.gitMessage;
