@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { toolkitPath } from '../tools/lib/paths.js';
+import { checkWorkflowPolicy, type Rule } from './helpers/workflow-policy.js';
 
 interface Step {
   uses?: string;
@@ -67,4 +68,54 @@ describe('GitHub workflows', () => {
       });
     });
   }
+});
+
+describe('workflow policy (test/helpers/workflow-policy.ts)', () => {
+  const fixtures = toolkitPath('test', 'fixtures', 'workflows');
+  const expected: Record<string, Rule> = {
+    'self-hosted-pull-request.yml': 'self-hosted-trigger',
+    'self-hosted-workflow-run.yml': 'self-hosted-trigger',
+    'self-hosted-no-environment.yml': 'self-hosted-environment',
+    'no-permissions.yml': 'permissions',
+    'write-all.yml': 'permissions',
+    'top-level-write.yml': 'permissions',
+    'injection-event.yml': 'injection',
+    'injection-matrix.yml': 'injection',
+    'injection-inputs.yml': 'injection',
+    'unpinned-tag.yml': 'pinning',
+    'unpinned-short-sha.yml': 'pinning',
+    'unpinned-reusable.yml': 'pinning',
+    'unpinned-docker.yml': 'pinning',
+  };
+
+  for (const { name, text } of workflows) {
+    it(`${name} follows every rule`, () => {
+      expect(checkWorkflowPolicy(text, name)).toEqual([]);
+    });
+  }
+
+  it('has a fixture for every rule and every fixture is named here', () => {
+    expect(readdirSync(fixtures).sort()).toEqual(Object.keys(expected).sort());
+    expect(new Set(Object.values(expected))).toEqual(
+      new Set(['self-hosted-trigger', 'self-hosted-environment', 'permissions', 'injection', 'pinning']),
+    );
+  });
+
+  for (const [file, rule] of Object.entries(expected)) {
+    it(`rejects ${file} for ${rule}, and for nothing else`, () => {
+      const problems = checkWorkflowPolicy(readFileSync(`${fixtures}/${file}`, 'utf8'), file);
+      expect(problems.length, JSON.stringify(problems)).toBeGreaterThan(0);
+      expect(new Set(problems.map((problem) => problem.rule))).toEqual(new Set([rule]));
+    });
+  }
+
+  it('names the offending expression and says how to pass it', () => {
+    const problems = checkWorkflowPolicy(readFileSync(`${fixtures}/injection-matrix.yml`, 'utf8'), 'x.yml');
+    expect(problems).toEqual([
+      {
+        rule: 'injection',
+        message: 'x.yml jobs.build.steps[0]: run: expands ${{ matrix.…; pass it through env: and use "$VAR"',
+      },
+    ]);
+  });
 });

@@ -410,3 +410,84 @@ describe('evaluateChecks without a login', () => {
     );
   });
 });
+
+// Issue 13, item 20: the issue's busy-host boot, as facts: the agent's deadline expired before
+// user-data, so user-data, ephemeral0, swap and agent-status failed on a good image.
+describe('a slow host', () => {
+  function lateRun(hostPace: number | undefined): VerifyFacts {
+    const facts = goodRun();
+    const late = boot(facts, 'first boot');
+    if (hostPace !== undefined) late.hostPace = hostPace;
+    const status = guest(facts, 'first boot').status;
+    if (!status) throw new Error('no status');
+    for (const step of status.steps)
+      if (['swap', 'ephemeral0', 'user-data'].includes(step.name)) {
+        step.result = 'failed';
+        step.detail = 'no time left to retry before the deadline';
+      }
+    guest(facts, 'first boot').userDataMarker = [];
+    guest(facts, 'first boot').swaps = [];
+    guest(facts, 'first boot').ephemeral = undefined;
+    return facts;
+  }
+
+  it('puts the failures of a boot that ran out of time on a slow host down to the host', () => {
+    const results = evaluateChecks(lateRun(0.24));
+    const failed = failedChecks(results).filter((check) => check.result === 'fail');
+    expect(failed.map((check) => check.name)).toEqual(['user-data', 'ephemeral0', 'swap', 'agent-status']);
+    for (const check of failed) {
+      expect(check.slowHost).toBe(true);
+      expect(check.detail).toContain(
+        '[caused by a slow host, not necessarily the image: QEMU ran 24% of the time it was ready to run (about 4.2 times slower than on an idle host) and time ran out (agent step swap: no time left to retry before the deadline); run the check again on a less busy host]',
+      );
+    }
+    // The other boots went well: nothing said about them.
+    expect(results.filter((check) => check.boot !== 'first boot' && check.slowHost)).toEqual([]);
+  });
+
+  it('blames the image when the host was not slow, or when time did not run out', () => {
+    for (const pace of [0.9, undefined]) {
+      const failed = failedChecks(evaluateChecks(lateRun(pace))).filter((check) => check.result === 'fail');
+      expect(failed.length).toBeGreaterThan(0);
+      expect(failed.filter((check) => check.slowHost || check.detail.includes('slow host'))).toEqual([]);
+    }
+    // Slow, but the failure has nothing to do with time: a wrong image-id is the image's.
+    const facts = goodRun();
+    boot(facts, 'first boot').hostPace = 0.2;
+    guest(facts, 'first boot').imageId = 'image_name="other"\n';
+    const failed = failedChecks(evaluateChecks(facts));
+    expect(failed.map((check) => check.name)).toEqual(['image-id']);
+    expect(failed[0]?.slowHost).toBeUndefined();
+  });
+
+  it("counts the kernel's timer check failing on a starved CPU as time running out", () => {
+    const facts = goodRun();
+    const late = boot(facts, 'first boot');
+    late.hostPace = 0.02;
+    late.console = { ...late.console, fatal: "Kernel panic - not syncing: IO-APIC + timer doesn't work!" };
+    late.login = {
+      ok: false,
+      error: "the boot failed: Kernel panic - not syncing: IO-APIC + timer doesn't work!",
+    };
+    delete late.guest;
+    facts.boots = [late];
+    const failed = failedChecks(evaluateChecks(facts)).filter((check) => check.result === 'fail');
+    expect(failed.map((check) => [check.name, check.slowHost])).toEqual([
+      ['boot', true],
+      ['ssh-login', true],
+    ]);
+  });
+
+  it('counts a login that never came within the wait as time running out', () => {
+    const facts = goodRun();
+    const late = boot(facts, 'first boot');
+    late.hostPace = 0.3;
+    late.login = { ok: false, error: 'no ssh login within 600 s: Connection refused' };
+    delete late.guest;
+    facts.boots = [late];
+    const failed = failedChecks(evaluateChecks(facts)).filter((check) => check.result === 'fail');
+    expect(failed.find((check) => check.name === 'ssh-login')?.detail).toMatch(
+      /^no ssh login within 600 s: Connection refused \[caused by a slow host/,
+    );
+  });
+});

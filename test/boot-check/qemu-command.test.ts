@@ -68,6 +68,17 @@ describe('qemuCommand', () => {
     expect(kernelCommandLine()).toMatch(/console=ttyS0/);
   });
 
+  it('gives the agent the deadline of the test instance on the kernel command line, and writes a pid file', () => {
+    const { args } = qemuCommand({ ...spec, agentDeadlineSeconds: 600, pidFile: '/work/first.qemu.pid' });
+    expect(values(args, '-append')).toEqual([
+      'root=/dev/vda ro console=ttyS0,115200n8 no_timer_check emi_agent.deadline=600',
+    ]);
+    expect(values(args, '-pidfile')).toEqual(['/work/first.qemu.pid']);
+    expect(kernelCommandLine()).not.toContain('emi_agent');
+    expect(() => kernelCommandLine(0)).toThrow(/not 1 to 86400/);
+    expect(() => kernelCommandLine(1.5)).toThrow(/not 1 to 86400/);
+  });
+
   it('attaches the image in snapshot mode, then the writable disks in order, each with its serial', () => {
     const { args } = qemuCommand(spec);
     expect(values(args, '-drive')).toEqual([

@@ -13,6 +13,7 @@ const boots = [
     hostname: 'emi-verify-first-123456',
     agent_done_s: 52.4,
     ssh_login_s: 55.1,
+    host_pace: null,
     serial_log: 'first-instance.serial.log',
   },
   {
@@ -21,6 +22,7 @@ const boots = [
     hostname: 'emi-verify-first-123456',
     agent_done_s: 103.5,
     ssh_login_s: 106.6,
+    host_pace: null,
     serial_log: 'first-instance.serial.log',
   },
 ];
@@ -38,6 +40,8 @@ function report(checks: CheckResult[], workDir: string | null = null): VerifyRep
     boots,
     checks,
     failed,
+    agent_deadline_s: 600,
+    slow_host: null,
     work_dir: workDir,
   };
 }
@@ -90,6 +94,22 @@ describe('the build step', () => {
         '  not run (first boot, no ssh login): hostname, image-id',
       ].join('\n'),
     );
+  });
+
+  // Issue 13, item 20: a slow host is named first, in the build's error and in the text report.
+  it('says first when the failures came with a slow host', () => {
+    const slow: VerifyReport = {
+      ...report(failing),
+      boots: boots.map((boot) => ({ ...boot, host_pace: 0.24 })),
+      slow_host: '2 of 4 failed checks came with a slow host and time running out: the image may be fine',
+    };
+    expect(failureMessage(slow, 'out/x').split('\n').slice(0, 2)).toEqual([
+      'boot check failed (failed: ssh-login, agent-status; 2 could not run); serial logs in out/x',
+      '  slow host: 2 of 4 failed checks came with a slow host and time running out: the image may be fine',
+    ]);
+    const text = renderReport(slow);
+    expect(text).toContain('ssh login 55.1 s after QEMU start; host pace 24%\n');
+    expect(text).toContain('\nslow host: 2 of 4 failed checks came with a slow host');
   });
 });
 

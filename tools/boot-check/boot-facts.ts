@@ -23,6 +23,11 @@ export interface BootFacts {
   login: LoginOutcome;
   /** Milliseconds from QEMU's start (or the reboot command) to the agent's `done` line. */
   agentDoneMs?: number;
+  /**
+   * The host's pace during the boot: the share of the time QEMU was ready to run that it ran
+   * (host-pace.ts); 1 on an idle host. Missing when it could not be measured.
+   */
+  hostPace?: number;
   guest?: GuestFacts;
   /** Why the probe did not give facts (after a login). */
   guestError?: string;

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { BootFacts, BootName, LoginOutcome } from './boot-facts.js';
 import { bootSegment, parseConsole } from './console-log.js';
 import { parseProbe, probeScript } from './guest-probe.js';
+import { describePace, PaceMeter, slowdown } from './host-pace.js';
 import { normalizeInstance } from './metadata/instance.js';
 import { startMetadataServer } from './metadata/server.js';
 import type { Accel, BootArch } from './qemu-command.js';
@@ -29,6 +30,8 @@ export interface InstanceContext {
   timeoutSeconds: number;
   /** After the boot ended (the agent's end and a login prompt on the console), how long ssh still gets. */
   graceSeconds: number;
+  /** The agent's deadline for the test instance, given on the kernel command line. */
+  agentDeadlineSeconds?: number;
   signal?: AbortSignal;
   log: (line: string) => void;
 }
@@ -96,10 +99,11 @@ async function waitForBoot(
   vm: RunningVm,
   target: SshTarget,
   from: { at: number; consoleOffset: number; previousBootId?: string },
+  meter: PaceMeter,
 ): Promise<BootWait> {
   const consoleWatch = watchConsole(vm, from);
   try {
-    return await waitWithConsole(context, vm, target, from, consoleWatch);
+    return await waitWithConsole(context, vm, target, from, consoleWatch, meter);
   } finally {
     await consoleWatch.stop();
   }
@@ -111,8 +115,11 @@ async function waitWithConsole(
   target: SshTarget,
   from: { at: number; previousBootId?: string },
   consoleWatch: ReturnType<typeof watchConsole>,
+  meter: PaceMeter,
 ): Promise<BootWait> {
   const { signal } = context;
+  // The waits for things the guest does grow as the host slows down (the hard timeout does not).
+  const scaled = (ms: number) => Math.round(ms * slowdown(meter.recentPace()));
   const deadline = from.at + context.timeoutSeconds * 1000;
   let login: LoginOutcome | undefined;
   let lastError = 'sshd never answered';
@@ -146,7 +153,10 @@ async function waitWithConsole(
     if (seen.fatal !== undefined)
       return result({ login: { ok: false, error: `the boot failed: ${seen.fatal}` } });
     // sshd starts before the agent ends: its done line gives the time, within its deadline.
-    if (login?.ok && (agentDoneMs !== undefined || now - (from.at + login.ms) > 120_000 || now > deadline))
+    if (
+      login?.ok &&
+      (agentDoneMs !== undefined || now - (from.at + login.ms) > scaled(120_000) || now > deadline)
+    )
       return result({ login });
     if (!login?.ok && now >= nextAttempt) {
       nextAttempt = now + 2000;
@@ -171,11 +181,12 @@ async function waitWithConsole(
       seen.loginPrompt;
     if (ended && bootOverAt === undefined) bootOverAt = now;
     // Only while no login worked: a login that works is never turned into a failure here.
-    if (!login?.ok && bootOverAt !== undefined && now - bootOverAt > context.graceSeconds * 1000)
+    const grace = scaled(context.graceSeconds * 1000);
+    if (!login?.ok && bootOverAt !== undefined && now - bootOverAt > grace)
       return result({
         login: {
           ok: false,
-          error: `no ssh login ${context.graceSeconds} s after the boot ended: ${lastError}`,
+          error: `no ssh login ${Math.round(grace / 1000)} s after the boot ended: ${lastError}`,
         },
       });
     if (now > deadline)
@@ -187,8 +198,13 @@ async function waitWithConsole(
   }
 }
 
-async function probe(context: InstanceContext, target: SshTarget, facts: BootFacts): Promise<void> {
-  const waitSeconds = 120;
+async function probe(
+  context: InstanceContext,
+  target: SshTarget,
+  facts: BootFacts,
+  meter: PaceMeter,
+): Promise<void> {
+  const waitSeconds = Math.round(120 * slowdown(meter.recentPace()));
   const result = await runSsh(target, ['sh', '-s', '--', String(waitSeconds)], {
     input: probeScript,
     timeoutMs: (waitSeconds * 2 + 60) * 1000,
@@ -210,8 +226,9 @@ async function probe(context: InstanceContext, target: SshTarget, facts: BootFac
   if (key) facts.presentedKey = key;
 }
 
-function bootFacts(name: BootName, plan: InstancePlan, wait: BootWait): BootFacts {
+function bootFacts(name: BootName, plan: InstancePlan, wait: BootWait, pace: number | undefined): BootFacts {
   return {
+    ...(pace === undefined ? {} : { hostPace: pace }),
     name,
     instance: plan,
     console: parseConsole(wait.consoleText),
@@ -251,6 +268,11 @@ export async function runInstance(
     instance: normalizeInstance(instanceConfig(plan, context.arch)),
   });
   let vm: RunningVm | undefined;
+  let meter: PaceMeter | undefined;
+  const pidFile = join(workDir, `${prefix}.qemu.pid`);
+  const logPace = (boot: BootFacts) => {
+    if (boot.hostPace !== undefined) context.log(`${boot.name}: ${describePace(boot.hostPace)}`);
+  };
   try {
     let target: SshTarget | undefined;
     let first: BootFacts | undefined;
@@ -277,9 +299,16 @@ export async function runInstance(
           sshPort,
           memoryMiB: context.memoryMiB,
           cpus: context.cpus,
+          pidFile,
+          ...(context.agentDeadlineSeconds === undefined
+            ? {}
+            : { agentDeadlineSeconds: context.agentDeadlineSeconds }),
         },
         { workDir, ...(signal ? { signal } : {}) },
       );
+      const running = vm;
+      await meter?.stop();
+      meter = new PaceMeter(() => running.pid());
       target = {
         port: sshPort,
         privateKey,
@@ -288,41 +317,46 @@ export async function runInstance(
         hostKeyChecking: 'accept-new',
         connectTimeoutSeconds: 10,
       };
-      const boot = bootFacts(
-        options.bootName,
-        plan,
-        await waitForBoot(context, vm, target, { at: vm.startedAt, consoleOffset: 0 }),
-      );
+      const wait = await waitForBoot(context, vm, target, { at: vm.startedAt, consoleOffset: 0 }, meter);
+      const boot = bootFacts(options.bootName, plan, wait, meter.pace());
       if (attempt < portAttempts && isPortTaken(boot.qemuError)) {
         context.log(`port ${sshPort} was taken before QEMU could listen on it; trying another`);
         await vm.stop();
         vm = undefined;
       } else first = boot;
     }
-    if (target === undefined || vm === undefined) throw new Error('no boot was started');
+    if (target === undefined || vm === undefined || meter === undefined)
+      throw new Error('no boot was started');
     boots.push(first);
+    logPace(first);
     if (!first.login.ok) return { boots, files };
-    await probe(context, target, first);
+    await probe(context, target, first, meter);
     first.console = parseConsole(bootSegment(await vm.readConsole()));
     if (!options.reboot || first.guest === undefined) return { boots, files };
 
     context.log(`reboot: rebooting instance ${plan.instanceId}`);
     const consoleOffset = (await vm.readConsole()).length;
     const at = performance.now();
+    meter.mark();
     // The session ends with the system: its exit status says nothing.
     await runSsh(target, ['systemctl', 'reboot'], { timeoutMs: 60_000, ...(signal ? { signal } : {}) });
     signal?.throwIfAborted();
     const strict: SshTarget = { ...target, hostKeyChecking: 'yes' };
-    const again = bootFacts(
-      'reboot',
-      plan,
-      await waitForBoot(context, vm, strict, { at, consoleOffset, previousBootId: first.guest.bootId }),
+    const rebootWait = await waitForBoot(
+      context,
+      vm,
+      strict,
+      { at, consoleOffset, previousBootId: first.guest.bootId },
+      meter,
     );
+    const again = bootFacts('reboot', plan, rebootWait, meter.pace());
     boots.push(again);
-    if (again.login.ok) await probe(context, strict, again);
+    logPace(again);
+    if (again.login.ok) await probe(context, strict, again, meter);
     again.console = parseConsole(bootSegment(await vm.readConsole(), consoleOffset));
     return { boots, files };
   } finally {
+    await meter?.stop();
     await vm?.stop();
     await server.close();
   }

@@ -16,6 +16,7 @@ import {
   checkUserData,
 } from './check-guest.js';
 import { ephemeralMount } from './guest-probe.js';
+import { describePace, slowPace } from './host-pace.js';
 import { type CheckOutcome, fail, pass, type Verdict } from './verdict.js';
 
 export type { CheckOutcome };
@@ -59,6 +60,8 @@ export interface CheckResult {
   boot?: BootName;
   result: CheckOutcome;
   detail: string;
+  /** Set on a failure put down to a slow host (blameSlowHost). */
+  slowHost?: true;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -85,6 +88,39 @@ const guestChecks: readonly CheckName[] = [
   'host-keys',
   'systemd-units',
 ];
+
+/** Words of the agent and of the wait that say time ran out. */
+const outOfTime =
+  /deadline|no time left|timed out|still running|did not finish in time|no ssh login (within|\d+ s after)/i;
+
+/**
+ * Whether time ran out in this boot: the wait timed out, the login never came, or a step of the
+ * agent says its deadline or a timeout stopped it. Returns what said so, or undefined.
+ */
+export function timeRanOut(boot: BootFacts): string | undefined {
+  if (boot.timedOut) return 'the boot did not finish in time';
+  // The kernel's own clocks give up on a starved virtual CPU: its timer check, lockup detectors.
+  if (boot.console.fatal !== undefined && /timer doesn't work|soft lockup|stall/i.test(boot.console.fatal))
+    return `the kernel: ${boot.console.fatal}`;
+  if (!boot.login.ok && outOfTime.test(boot.login.error)) return boot.login.error;
+  const steps = boot.guest?.status?.steps ?? boot.console.agentSteps;
+  const late = steps.find((step) => step.result !== 'ok' && outOfTime.test(step.detail));
+  return late ? `agent step ${late.name}: ${late.detail}` : undefined;
+}
+
+/**
+ * On a slow host, the failures of a boot in which time ran out are put down to the host, in
+ * their detail: the image may well be fine, and the check says to run it again on a freer host.
+ */
+export function blameSlowHost(boot: BootFacts, results: CheckResult[]): CheckResult[] {
+  if (boot.hostPace === undefined || boot.hostPace >= slowPace) return results;
+  const evidence = timeRanOut(boot);
+  if (evidence === undefined) return results;
+  const note = `caused by a slow host, not necessarily the image: ${describePace(boot.hostPace)} and time ran out (${evidence}); run the check again on a less busy host`;
+  return results.map((result) =>
+    result.result === 'fail' ? { ...result, detail: `${result.detail} [${note}]`, slowHost: true } : result,
+  );
+}
 
 export function evaluateBoot(boot: BootFacts, expectedImageId: string, first?: BootFacts): CheckResult[] {
   const results: CheckResult[] = [];
@@ -135,7 +171,10 @@ export function evaluateBoot(boot: BootFacts, expectedImageId: string, first?: B
       detail: 'the system did not boot',
     });
   // In the order of checkNames, so every boot reads the same way.
-  return results.sort((a, b) => checkNames.indexOf(a.name) - checkNames.indexOf(b.name));
+  return blameSlowHost(
+    boot,
+    results.sort((a, b) => checkNames.indexOf(a.name) - checkNames.indexOf(b.name)),
+  );
 }
 
 export function evaluateChecks(facts: VerifyFacts): CheckResult[] {

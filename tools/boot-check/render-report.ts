@@ -15,8 +15,9 @@ export function renderReport(report: VerifyReport): string {
   ];
   for (const boot of report.boots) {
     const from = boot.name === 'reboot' ? 'the reboot' : 'QEMU start';
+    const pace = boot.host_pace === null ? '' : `; host pace ${Math.round(boot.host_pace * 100)}%`;
     lines.push(
-      `  ${boot.name.padEnd(15)} ${boot.instance_id}  agent done ${timing(boot.agent_done_s)}, ssh login ${timing(boot.ssh_login_s)} after ${from}`,
+      `  ${boot.name.padEnd(15)} ${boot.instance_id}  agent done ${timing(boot.agent_done_s)}, ssh login ${timing(boot.ssh_login_s)} after ${from}${pace}`,
     );
   }
   const width = Math.max(...report.checks.map((check) => check.name.length));
@@ -25,6 +26,7 @@ export function renderReport(report: VerifyReport): string {
     lines.push(`  ${mark[check.result]}  ${check.name.padEnd(width)}  ${where}${check.detail}`);
   }
   lines.push(summaryLine(report));
+  if (report.slow_host !== null) lines.push(`slow host: ${report.slow_host}`);
   if (report.work_dir !== null) {
     const dir = report.work_dir;
     const logs = [...new Set(report.boots.map((boot) => join(dir, boot.serial_log)))];

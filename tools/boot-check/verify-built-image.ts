@@ -28,6 +28,8 @@ export function passDetail(report: VerifyReport): string {
  */
 export function failureMessage(report: VerifyReport, logs: string): string {
   const lines = [`${summaryLine(report)}; serial logs in ${logs}`];
+  // First, before the checks: a slow host, not the image, may be what failed them.
+  if (report.slow_host !== null) lines.push(`  slow host: ${report.slow_host}`);
   const where = (check: CheckResult) => (check.boot ? ` (${check.boot})` : '');
   for (const check of report.checks)
     if (check.result === 'fail') lines.push(`  ${check.name}${where(check)}: ${check.detail}`);

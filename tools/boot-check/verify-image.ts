@@ -43,6 +43,8 @@ export interface BootSummary {
   /** Seconds from QEMU's start (for a reboot: from the reboot command) to the agent's end. */
   agent_done_s: number | null;
   ssh_login_s: number | null;
+  /** The host's pace in the boot: the share of its ready time QEMU ran (1: an idle host). */
+  host_pace: number | null;
   /** The serial console's file, in work_dir (kept when a check fails). */
   serial_log: string;
 }
@@ -57,6 +59,13 @@ export interface VerifyReport {
   checks: CheckResult[];
   /** `check (boot): detail` for every check that did not pass. */
   failed: string[];
+  /** The agent's deadline given to the test instances on the kernel command line, in seconds. */
+  agent_deadline_s: number;
+  /**
+   * Set when failures came with a slow host and time running out: they say so, and the image
+   * may be fine (run the check again on a less busy host).
+   */
+  slow_host: string | null;
   /** The kept work folder (serial logs, known_hosts, report.json), or null once removed. */
   work_dir: string | null;
 }
@@ -113,6 +122,7 @@ function summarize(boot: BootFacts, serialLog: string): BootSummary {
     hostname: boot.instance.hostname,
     agent_done_s: round(boot.agentDoneMs),
     ssh_login_s: round(boot.login.ok ? boot.login.ms : undefined),
+    host_pace: boot.hostPace === undefined ? null : Math.round(boot.hostPace * 100) / 100,
     serial_log: basename(serialLog),
   };
 }
@@ -157,6 +167,9 @@ export async function verifyImage(options: VerifyImageOptions): Promise<VerifyRe
       cpus: Math.min(2, availableParallelism()),
       memoryMiB: 1024,
       timeoutSeconds: options.timeoutSeconds ?? defaultTimeoutSeconds,
+      // The test instance's agent gets as long as the check waits: only the check decides when a
+      // boot took too long, and it measures the host's pace to tell a slow host from a bad image.
+      agentDeadlineSeconds: Math.min(86400, options.timeoutSeconds ?? defaultTimeoutSeconds),
       graceSeconds: accel === 'kvm' ? 20 : 60,
       log,
       ...(signal ? { signal } : {}),
@@ -187,6 +200,7 @@ export async function verifyImage(options: VerifyImageOptions): Promise<VerifyRe
     const failed = failedChecks(checks).map(
       (check) => `${check.name}${check.boot ? ` (${check.boot})` : ''}: ${check.detail}`,
     );
+    const slow = checks.filter((check) => check.slowHost);
     report = {
       ok: failed.length === 0,
       image_file: basename(options.image),
@@ -196,6 +210,11 @@ export async function verifyImage(options: VerifyImageOptions): Promise<VerifyRe
       boots: summaries,
       checks,
       failed,
+      agent_deadline_s: context.agentDeadlineSeconds,
+      slow_host:
+        slow.length === 0
+          ? null
+          : `${slow.length} of ${failed.length} failed checks came with a slow host and time running out: the image may be fine; run the check again on a less busy host`,
       work_dir: workDir,
     };
     await writeFile(join(workDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);

@@ -84,6 +84,8 @@ export interface RunningVm {
   exit(): { code: number; stderr: string } | undefined;
   /** The whole serial console so far. */
   readConsole(): Promise<string>;
+  /** QEMU's process id, once its pid file is written (undefined without one). */
+  pid(): Promise<number | undefined>;
   stop(): Promise<void>;
 }
 
@@ -119,6 +121,11 @@ export async function startVm(
         if (error.code === 'ENOENT') return '';
         throw error;
       }),
+    async pid() {
+      if (spec.pidFile === undefined) return undefined;
+      const text = await readFile(spec.pidFile, 'utf8').catch(() => '');
+      return /^\d+\s*$/.test(text) ? Number(text) : undefined;
+    },
     async stop() {
       own.abort();
       await run;

@@ -37,6 +37,7 @@ export const run: CommandRun = async (values, positionals, context) => {
       withZst: Boolean(values.zst),
       writeRecord: !values['no-record'],
       planOnly,
+      force: Boolean(values.force) || /^(true|1|yes)$/i.test(context.env.EMI_FORCE ?? ''),
       env: context.env,
       isRoot: process.getuid?.() === 0,
       ...(values['no-verify'] ? {} : { verify: bootCheck() }),
@@ -45,7 +46,10 @@ export const run: CommandRun = async (values, positionals, context) => {
     });
     renderer.close();
     if (planOnly) {
-      if (json) context.out(`${JSON.stringify(planSummary(result.plan))}\n`);
+      if (json)
+        context.out(
+          `${JSON.stringify({ ...planSummary(result.plan), decisions: result.decisions, up_to_date: result.upToDate.map((image) => `${image.line}.${image.arch}`) })}\n`,
+        );
       else {
         const { plan } = result;
         context.out(`recipe ${plan.recipe.name} (${plan.digest})\n`);
@@ -56,12 +60,22 @@ export const run: CommandRun = async (values, positionals, context) => {
             `${image.image_name}.${image.image_arch} ${image.record.image_version}: ${image.rootfs_size} ${plan.recipe.filesystem.type}, kernel ${image.kernel_package}\n  → ${image.outputs.dir}/\n`,
           );
         }
+        for (const image of result.upToDate)
+          context.out(
+            `${image.line}.${image.arch}: up to date, nothing to build (--force builds it anyway)\n`,
+          );
       }
       return ExitCode.ok;
     }
     if (json) {
-      context.out(`${JSON.stringify({ type: 'result', ok: true, images: result.images })}\n`);
+      context.out(
+        `${JSON.stringify({ type: 'result', ok: true, images: result.images, up_to_date: result.upToDate.map((image) => `${image.line}.${image.arch}`) })}\n`,
+      );
     } else {
+      for (const image of result.upToDate)
+        context.out(
+          `${image.line}.${image.arch} is up to date (${image.digest}): nothing to build; --force builds it anyway\n`,
+        );
       for (const image of result.images) {
         context.out(`${image.dir}\n`);
         for (const artifact of image.artifacts)

@@ -49,6 +49,35 @@ export const commands: CommandSpec[] = [
     load: () => import('./new-emi.js'),
   },
   {
+    name: 'recipe',
+    summary: 'make a new recipe folder: emi recipe new NAME',
+    args: 'new NAME',
+    positionals: { min: 2, max: 2 },
+    options: {
+      from: { type: 'string', value: 'RECIPE', description: 'copy this recipe (its overlays and hooks too)' },
+      line: {
+        type: 'string',
+        value: 'IMAGE_NAME',
+        description: 'the first image line (default: euca-<NAME>-emi)',
+      },
+      arch: {
+        type: 'string',
+        value: 'A',
+        multiple: true,
+        description: 'an arch of the line (repeat for more; default: x86_64)',
+      },
+      'dry-run': { type: 'boolean', description: 'show the files, write nothing' },
+      json,
+    },
+    description:
+      'Writes recipes/NAME/ with a commented, schema-valid recipe.yaml, an overlay/ and a hooks/ folder and one image line, checked as `emi validate` would before anything is written; refuses a name that is taken or invalid, and prints the next steps (validate, plan, a local build and boot check, the pull request).',
+    examples: [
+      'emi recipe new debian-web --line euca-debian-web-emi --arch x86_64',
+      'emi recipe new debian-small --from debian-based --line euca-debian-small-emi',
+    ],
+    load: () => import('./recipe.js'),
+  },
+  {
     name: 'validate',
     summary: 'check records, recipes and image-ids/ (npm run validate)',
     args: '[paths…]',
@@ -68,6 +97,63 @@ export const commands: CommandSpec[] = [
       'Prints each problem as `file:line:column  field  message` (and as a GitHub annotation under Actions). Exit 0 when clean, 1 on problems, 2 on usage errors. The history rules (a stamp or version used by an earlier release) read the git history: in a shallow clone validate fails unless given --no-history; git fetch --unshallow fetches the rest.',
     examples: ['npm run validate', 'emi validate EMI-IDs/euca-debian-emi.x86_64.yaml', 'emi validate --json'],
     load: () => import('./validate.js'),
+  },
+  {
+    name: 'plan',
+    summary: 'say which images need building and why (new line, recipe changed, archive updates)',
+    options: {
+      recipe: {
+        type: 'string',
+        value: 'R',
+        description: 'only this recipe (default: $EMI_RECIPE, else all)',
+      },
+      line: { type: 'string', value: 'NAME', description: 'only this image line (default: $EMI_LINE)' },
+      arch: { type: 'string', value: 'A', description: 'only this arch (default: $EMI_ARCH)' },
+      force: {
+        type: 'boolean',
+        description: 'build the selected images even when up to date ($EMI_FORCE=true)',
+      },
+      refresh: {
+        type: 'boolean',
+        description:
+          'also rebuild lines whose packages have newer versions in the archive (reads the mirror)',
+      },
+      mirror: {
+        type: 'string',
+        value: 'URL',
+        description: "--refresh: the mirror (default: $EMI_MIRROR, the recipe's, the host's apt one)",
+      },
+      keyring: {
+        type: 'string',
+        value: 'FILE',
+        description: "--refresh: the keyring gpgv checks Release files with (default: the distribution's)",
+      },
+      base: {
+        type: 'string',
+        value: 'REF',
+        description:
+          'plan what merging HEAD into REF would rebuild (pull requests), against the records of REF',
+      },
+      matrix: {
+        type: 'boolean',
+        description: 'print the GitHub Actions matrix of the images to build ({"include":[…]})',
+      },
+      github: {
+        type: 'boolean',
+        description:
+          'in a workflow: also write matrix= and count= to $GITHUB_OUTPUT and the plan to $GITHUB_STEP_SUMMARY',
+      },
+      json,
+    },
+    description:
+      "Compares each recipe's digest (over the files git tracks at HEAD) with recipe_digest in the line's current record. Decisions: new line, recipe changed (naming the inputs added, removed and changed since the commit that wrote the record), archive has updates (--refresh), forced, up to date. Recipe folders with unsafe names and symlinked recipe folders are refused. More than 256 images for --matrix is an error.",
+    examples: [
+      'emi plan',
+      'emi plan --matrix',
+      'emi plan --refresh --recipe debian-based',
+      'emi plan --base origin/main --json',
+    ],
+    load: () => import('./plan.js'),
   },
   {
     name: 'build',
@@ -100,6 +186,11 @@ export const commands: CommandSpec[] = [
       record: { type: 'string', value: 'FILE', description: 'build this record instead of a new release' },
       epoch: { type: 'string', value: 'N', description: 'the moment of the new release (default: now)' },
       zst: { type: 'boolean', description: 'also write <image>.img.zst' },
+      force: {
+        type: 'boolean',
+        description:
+          'build even when the line is up to date (its record has this recipe digest; $EMI_FORCE=true)',
+      },
       'no-record': { type: 'boolean', description: 'write no record in EMI-IDs/ and image-ids/' },
       'no-verify': {
         type: 'boolean',
@@ -118,6 +209,17 @@ export const commands: CommandSpec[] = [
     load: () => import('./build.js'),
   },
   {
+    name: 'build-summary',
+    summary: "render emi build's JSON progress as a Markdown job summary for GitHub Actions",
+    args: 'PROGRESS_FILE',
+    positionals: { min: 1, max: 1 },
+    options: {},
+    description:
+      "Reads the JSON lines of `emi build --json` and prints Markdown: each image's steps with their times, the boot check's verdicts and boot times (from verify.json beside the artifacts), the artifact sizes and the record files written.",
+    examples: ['emi build-summary "$RUNNER_TEMP/progress.jsonl" >> "$GITHUB_STEP_SUMMARY"'],
+    load: () => import('./build-summary.js'),
+  },
+  {
     name: 'image-ids',
     summary: "regenerate image-ids/ (each image's /etc/image-id) from the records",
     options: {
@@ -130,7 +232,7 @@ export const commands: CommandSpec[] = [
   {
     name: 'import-legacy',
     summary: 'import records from the original single-file EMI-IDs catalog, or replay its history as commits',
-    args: 'FILE | --history DIR --into REPO',
+    args: 'FILE | --history DIR --into REPO | --history DIR --changelog-data FILE',
     positionals: { min: 0, max: 1 },
     options: {
       out: {
@@ -148,6 +250,18 @@ export const commands: CommandSpec[] = [
         value: 'REPO',
         description: 'replay mode: the catalog repository to commit into (it must hold no records yet)',
       },
+      'changelog-data': {
+        type: 'string',
+        value: 'FILE',
+        description:
+          "replay mode: replay into a throw-away repository and write its changelog to FILE (data/legacy-history.json), which emi changelog shows as the legacy lines' history",
+      },
+      origin: {
+        type: 'string',
+        value: 'URL',
+        description:
+          'with --changelog-data: the original repository on GitHub, to link its commits (https://github.com/eucalyptus/Eucalyptus-Scripts)',
+      },
       'dry-run': { type: 'boolean', description: 'report what would be imported, write nothing' },
       json,
     },
@@ -157,6 +271,7 @@ export const commands: CommandSpec[] = [
       'emi import-legacy test/fixtures/legacy/EMI-IDs --dry-run',
       'emi import-legacy old/EMI-IDs --json',
       'emi import-legacy --history test/fixtures/legacy/history --into ../new-catalog',
+      'emi import-legacy --history ../shared/legacy/history --changelog-data data/legacy-history.json --origin https://github.com/eucalyptus/Eucalyptus-Scripts',
     ],
     load: () => import('./import-legacy.js'),
   },
@@ -216,6 +331,46 @@ export const commands: CommandSpec[] = [
     load: () => import('./verify-image.js'),
   },
   {
+    name: 'record',
+    summary: "commit the record files of finished builds to main (the workflow's record job)",
+    args: 'commit',
+    positionals: { min: 1, max: 1 },
+    options: {
+      from: {
+        type: 'string',
+        value: 'DIR',
+        description: 'bring in the EMI-IDs/ and image-ids/ files of this folder first (the build artifacts)',
+      },
+      'built-from': {
+        type: 'string',
+        value: 'COMMIT',
+        description:
+          'the commit the builds started from (default: HEAD); a record that moved on main since then is not overwritten',
+      },
+      remote: { type: 'string', value: 'NAME', description: 'the remote to push to (default: origin)' },
+      branch: { type: 'string', value: 'NAME', description: 'the branch to push to (default: main)' },
+      'no-push': { type: 'boolean', description: 'commit, but push nothing' },
+      github: {
+        type: 'boolean',
+        description: 'commit: write commit= and recorded= (JSON) to $GITHUB_OUTPUT for the jobs that follow',
+      },
+      'copy-to': {
+        type: 'string',
+        value: 'DIR',
+        description: 'check: copy the changed record files into DIR (new or empty), e.g. for an artifact',
+      },
+      json,
+    },
+    description:
+      '`check` refuses a working tree with changes outside EMI-IDs/ and image-ids/ (naming them) or records that do not validate, and lists (or copies) the record files. `commit` stages only EMI-IDs/ and image-ids/ and refuses any other change in the working tree, naming it. Commits as github-actions[bot] (or $EMI_BOT_NAME and $EMI_BOT_EMAIL) with a subject naming the images and a body saying from which commit and recipe digest each was built. Pushes HEAD to the branch, never forced: when someone pushed first, it fetches, checks again that no recorded line moved on the branch since the build started, rebases and retries (at most 5 tries, waits with jitter).',
+    examples: [
+      'emi record check --copy-to "$RUNNER_TEMP/records"',
+      'emi record commit --from records/ --built-from "$GITHUB_SHA"',
+      'emi record commit --no-push',
+    ],
+    load: () => import('./record.js'),
+  },
+  {
     name: 'changelog',
     summary:
       'render the image changelog from git: Markdown, a static site, Atom feeds, JSON (npm run changelog)',
@@ -240,7 +395,14 @@ export const commands: CommandSpec[] = [
       since: {
         type: 'string',
         value: 'DATE',
-        description: 'only entries committed since DATE (YYYY-MM-DD or ISO 8601 with a zone)',
+        description:
+          'only entries dated since DATE (releases by their build time, image_date; YYYY-MM-DD or ISO 8601 with a zone)',
+      },
+      repository: {
+        type: 'string',
+        value: 'OWNER/NAME',
+        description:
+          'the repository on GitHub whose commits and release downloads to link (default: the origin remote, when it is on GitHub)',
       },
       'site-url': {
         type: 'string',
@@ -257,13 +419,77 @@ export const commands: CommandSpec[] = [
       json,
     },
     description:
-      'Every commit that changed a record in EMI-IDs/ (renames followed) is an entry: releases with their notes (the commit message), the recipe commits since the previous release, and the package changes from image-ids/<line>.packages; deprecated, legacy and retired lines are shown as such. Writes CHANGELOG.md, index.html, lines/<line>.html, style.css, feed.atom, feeds/<line>.atom, changelog.json and changelog.schema.json. Needs the whole history: fails on a shallow clone.',
+      'Every commit that changed a record in EMI-IDs/ (renames followed) is an entry: releases with their notes (the commit message), the recipe commits since the previous release, and the package changes from image-ids/<line>.packages; deprecated, legacy and retired lines are shown as such. Versions imported from the original catalog are dated by their image_date, and data/legacy-history.json (made by emi import-legacy --history --changelog-data) gives them their real history. Writes CHANGELOG.md, index.html, lines/<line>.html, style.css, favicon.svg, feed.atom, feeds/<line>.atom, changelog.json, lines/<line>/latest.json, lines/<line>/SHA256SUMS and the JSON schemas. Needs the whole history: fails on a shallow clone.',
     examples: [
       'npm run changelog',
       'emi changelog --out _site --site-url https://example.github.io/catalog/',
       'emi changelog --format md --line euca-debian-emi --since 2024-01-01',
+      'emi changelog --out _site --repository "$GITHUB_REPOSITORY"',
     ],
     load: () => import('./changelog.js'),
+  },
+  {
+    name: 'release',
+    summary: 'publish recorded images as GitHub releases (draft, upload, verify, publish; safe to re-run)',
+    options: {
+      line: { type: 'string', value: 'L', description: 'the image line (<image_name>) to release' },
+      arch: { type: 'string', value: 'A', description: 'its architecture (with --line)' },
+      pending: { type: 'boolean', description: 'release every record that has no published release yet' },
+      repo: {
+        type: 'string',
+        value: 'OWNER/NAME',
+        description: 'the repository (default: $GITHUB_REPOSITORY, or the origin remote on github.com)',
+      },
+      from: {
+        type: 'string',
+        value: 'DIR',
+        description: 'the folder holding the artifact folders <image_file without .img>/ (default: out/)',
+      },
+      'dry-run': {
+        type: 'boolean',
+        description: 'show what would be done, change nothing (no token needed)',
+      },
+      json,
+    },
+    description:
+      "One release per recorded version, tagged <image_name>.<image_arch>-<image_version> at the commit that recorded it, with the tarball, the .img.zst when built, kernel, initrd, .packages, the boot check's report, build.json and SHA256SUMS, each checked against the record first (the raw .img is not an asset). The body is the version's changelog entry. Finds an existing release by listing (drafts too), creates a draft, uploads what is missing, replaces partial or mismatched assets of the draft, verifies size and sha256 of every asset, then publishes. A published release that differs from the record is an error and is never changed. Token from GITHUB_TOKEN or GH_TOKEN, API from GITHUB_API_URL (GitHub Enterprise Server works).",
+    examples: [
+      'emi release --line euca-debian-emi --arch x86_64 --from out --dry-run',
+      'GITHUB_TOKEN=... emi release --pending --repo example/catalog --from artifacts --json',
+    ],
+    load: () => import('./release.js'),
+  },
+  {
+    name: 'fetch',
+    summary: 'download a recorded image from its GitHub release and verify it against the record',
+    args: 'LINE',
+    positionals: { min: 1, max: 1 },
+    options: {
+      arch: {
+        type: 'string',
+        value: 'A',
+        description: 'the architecture (needed when the line has several)',
+      },
+      version: {
+        type: 'string',
+        value: 'V',
+        description: 'an earlier version of the line (default: the current record)',
+      },
+      to: { type: 'string', value: 'DIR', description: 'where <image_file without .img>/ goes (default: .)' },
+      repo: {
+        type: 'string',
+        value: 'OWNER/NAME',
+        description: 'the repository (default: $GITHUB_REPOSITORY, or the origin remote on github.com)',
+      },
+      json,
+    },
+    description:
+      "Reads the record from git, downloads the release's files (a progress display on a terminal) into a hidden folder inside DIR, checks each against the record's size and sha256 (build.json against SHA256SUMS, whose lines must equal the record), and renames the folder into place only when all match: a mismatch or Ctrl-C leaves nothing behind. No token needed for a public repository (GITHUB_TOKEN or GH_TOKEN is used when set); honours GITHUB_SERVER_URL and GITHUB_API_URL.",
+    examples: [
+      'emi fetch euca-debian-emi --arch x86_64 --to ~/images',
+      'emi fetch euca-debian-emi.i386 --version 2026.11.27 --json',
+    ],
+    load: () => import('./fetch.js'),
   },
   {
     name: 'commit-msg',

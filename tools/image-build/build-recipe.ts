@@ -4,12 +4,18 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { UserError } from '../lib/errors.js';
+import { listWorkingChanges } from '../lib/git.js';
+import { recipesDir } from '../lib/paths.js';
+import { trackedReader, worktreeReader } from '../lib/tree-reader.js';
+import { commonDir } from '../recipes/load-recipes.js';
 import { type BuildImageResult, buildImage, type VerifyImage } from './build-image.js';
 import { readToolVersions } from './build-manifest.js';
 import { buildEnv } from './contained.js';
 import { type Emit, runStep } from './events.js';
 import { type LoadedPlan, type LoadPlanOptions, loadBuildPlan } from './load-build-plan.js';
 import { removeLeftovers } from './outputs.js';
+import { type PlannedImage, planRebuilds } from './plan-rebuilds.js';
 import { neededBytesFor, preflight, requirementsFor } from './preflight.js';
 import { hostArch } from './resolve-recipe.js';
 
@@ -20,6 +26,8 @@ export interface BuildOptions extends Omit<LoadPlanOptions, 'checkRecords'> {
   writeRecord: boolean;
   /** --plan: stop after the plan. */
   planOnly: boolean;
+  /** --force: build even an image whose record already has this recipe digest. */
+  force?: boolean;
   verify?: VerifyImage;
   isRoot: boolean;
   signal?: AbortSignal;
@@ -29,6 +37,35 @@ export interface BuildOptions extends Omit<LoadPlanOptions, 'checkRecords'> {
 export interface BuildResult extends LoadedPlan {
   images: BuildImageResult[];
   cacheDir: string;
+  /** What emi plan decided for each selected image (absent with --record or --force). */
+  decisions: PlannedImage[];
+  /** Images left out because they are up to date. */
+  upToDate: PlannedImage[];
+}
+
+/**
+ * A build uses only committed recipe content: any change git sees in the recipe's folders
+ * (modified, staged, untracked or ignored files) stops it, named, before anything runs. So the
+ * image holds exactly the files the recorded digest covers.
+ */
+export async function assertCommittedInputs(repoRoot: string, recipeName: string): Promise<void> {
+  const changes = await listWorkingChanges(repoRoot, [`${recipesDir}/${recipeName}`, commonDir], {
+    ignored: true,
+  });
+  if (changes.length === 0) return;
+  const names = changes.slice(0, 10).map((change) => `${change.path} (${describeStatus(change.status)})`);
+  const more = changes.length > 10 ? `\n  and ${changes.length - 10} more` : '';
+  throw new UserError(
+    `the recipe has changes git has not committed; emi build uses only committed recipe files, so commit, remove or move them:\n  ${names.join('\n  ')}${more}`,
+  );
+}
+
+function describeStatus(status: string): string {
+  if (status === '??') return 'untracked';
+  if (status === '!!') return 'ignored';
+  if (status.includes('D')) return 'deleted';
+  if (status[0] !== ' ' && status[1] === ' ') return 'staged';
+  return 'modified';
 }
 
 export async function buildRecipe(options: BuildOptions): Promise<BuildResult> {
@@ -45,7 +82,35 @@ export async function buildRecipe(options: BuildOptions): Promise<BuildResult> {
     options.cwd,
     options.cacheDir ?? options.env.EMI_CACHE_DIR ?? join(loaded.repoRoot, '.cache', 'emi-build'),
   );
-  if (options.planOnly) return { ...loaded, images: [], cacheDir };
+  const decisions: PlannedImage[] = [];
+  const upToDate: PlannedImage[] = [];
+  if (!options.recordFile && !options.force) {
+    // The same decision as emi plan: records as they are in the working tree, recipes as git tracks them.
+    const decided = await planRebuilds({
+      cwd: loaded.repoRoot,
+      recipe: options.recipeName,
+      reader: worktreeReader(loaded.repoRoot),
+      recipeReader: trackedReader(loaded.repoRoot),
+    });
+    const byKey = new Map(decided.images.map((image) => [`${image.line}.${image.arch}`, image]));
+    const keep = [];
+    for (const image of loaded.plan.images) {
+      const decision = byKey.get(`${image.image_name}.${image.image_arch}`);
+      if (decision) decisions.push(decision);
+      if (decision && !decision.build) {
+        upToDate.push(decision);
+        emit({
+          type: 'note',
+          image: `${image.image_name}.${image.image_arch}`,
+          message: `up to date: ${decision.reasons.join('; ')}; nothing to build (--force builds it anyway)`,
+        });
+      } else keep.push(image);
+    }
+    loaded.plan.images = keep;
+  }
+  if (options.planOnly) return { ...loaded, images: [], cacheDir, decisions, upToDate };
+  await assertCommittedInputs(loaded.repoRoot, options.recipeName);
+  if (loaded.plan.images.length === 0) return { ...loaded, images: [], cacheDir, decisions, upToDate };
 
   const env = buildEnv(options.env);
   const { plan, outDir } = loaded;
@@ -97,5 +162,5 @@ export async function buildRecipe(options: BuildOptions): Promise<BuildResult> {
       }),
     );
   }
-  return { ...loaded, images, cacheDir };
+  return { ...loaded, images, cacheDir, decisions, upToDate };
 }

@@ -16,7 +16,8 @@ import {
 import { UserError } from '../lib/errors.js';
 import { requireRepoRoot } from '../lib/git.js';
 import { formatProblem } from '../lib/problems.js';
-import { worktreeReader } from '../lib/tree-reader.js';
+import { trackedReader, worktreeReader } from '../lib/tree-reader.js';
+import { loadRecipes } from '../recipes/load-recipes.js';
 import { computeRecipeDigest } from '../recipes/recipe-digest.js';
 import { readHostSources } from './apt-sources.js';
 import { type BuildPlan, planBuild, type Selection } from './plan-build.js';
@@ -80,7 +81,17 @@ export async function loadBuildPlan(options: LoadPlanOptions): Promise<LoadedPla
       `recipe ${options.recipeName} has problems:\n${recipeProblems.map(formatProblem).join('\n')}`,
     );
   }
-  const { digest, inputs } = await computeRecipeDigest(reader, loaded);
+  // The digest (and so the image) covers only what git tracks: an untracked or ignored file in the
+  // recipe folder is neither digested nor, since emi build refuses to start with one, copied.
+  const tracked = trackedReader(repoRoot);
+  const trackedRecipe = (await loadRecipes(tracked, new Set([options.recipeName]))).recipes.get(
+    options.recipeName,
+  );
+  if (!trackedRecipe)
+    throw new UserError(
+      `recipes/${options.recipeName}/recipe.yaml is not tracked by git: git add it (emi builds only what git tracks)`,
+    );
+  const { digest, inputs } = await computeRecipeDigest(tracked, trackedRecipe);
   const recipe = resolveRecipe(loaded, {
     ...(options.mirror === undefined ? {} : { mirror: options.mirror }),
     env: options.env,

@@ -118,11 +118,14 @@ async function runGit(cwd: string, args: string[], options: RunGitOptions = {}):
         exitCode = result.exitCode;
         stderr = Buffer.concat(result.stdErr).toString('utf8');
         if (result.exitCode === 0) return error;
+        // An answer keeps its output (e.g. merge-tree's conflicted paths with exit 1).
+        if (options.answers?.includes(result.exitCode)) return undefined;
         return error ?? Buffer.from(stderr || `exit code ${result.exitCode}`);
       },
     });
     if (options.env) git = git.env({ ...inheritedEnv(), ...options.env });
-    return { stdout: await git.raw(args), exitCode: 0 };
+    const stdout = await git.raw(args);
+    return { stdout, exitCode: exitCode ?? 0 };
   } catch (error) {
     if (exitCode !== undefined && exitCode !== 0 && options.answers?.includes(exitCode))
       return { stdout: '', exitCode };
@@ -436,6 +439,11 @@ async function readLog(cwd: string, args: string[], pathspecs: string[]): Promis
  * commit as a NUL, `commit <hash> <committer time>`, then its zero-context patch (renames as a
  * deletion and an addition). `range` limits it (e.g. `<cached>..<head>`; default HEAD).
  */
+/** The commits that changed a path, newest first (`git log --format=%H -- path`). */
+export async function listCommitsTouching(cwd: string, path: string): Promise<string[]> {
+  return (await readLog(cwd, ['--format=%H'], [path])).split('\n').filter(Boolean);
+}
+
 export async function readRecordHistoryLog(cwd: string, range: string[] = []): Promise<string> {
   const args = [
     '--reverse',
@@ -530,6 +538,8 @@ export async function getRemoteUrl(cwd: string, remote = 'origin'): Promise<stri
 export interface CommitOptions {
   message: string;
   author?: { name: string; email: string; date?: string };
+  /** Who commits (default: the configured user); a bot commits as itself. */
+  committer?: { name: string; email: string };
   committerDate?: string;
   allowEmpty?: boolean;
   noVerify?: boolean;
@@ -555,9 +565,13 @@ export async function commitStaged(cwd: string, options: CommitOptions): Promise
     if (options.noVerify) args.push('--no-verify');
     if (options.author) args.push(`--author=${options.author.name} <${options.author.email}>`);
     if (options.author?.date) args.push(`--date=${options.author.date}`);
-    await runGit(cwd, args, {
-      ...(options.committerDate ? { env: { GIT_COMMITTER_DATE: options.committerDate } } : {}),
-    });
+    const env: Record<string, string> = {};
+    if (options.committerDate) env.GIT_COMMITTER_DATE = options.committerDate;
+    if (options.committer) {
+      env.GIT_COMMITTER_NAME = options.committer.name;
+      env.GIT_COMMITTER_EMAIL = options.committer.email;
+    }
+    await runGit(cwd, args, Object.keys(env).length > 0 ? { env } : {});
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
@@ -678,4 +692,191 @@ export async function getCommitterIdent(cwd: string): Promise<string | undefined
   // git var exits 128 when it cannot make up an identity (no user.email, no usable host name).
   const result = await runGit(cwd, ['var', 'GIT_COMMITTER_IDENT'], { answers: [128] });
   return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
+export interface TreeListEntry {
+  /** 100644, 100755, 120000 (symlink), 160000 (submodule), 040000 (tree). */
+  mode: string;
+  type: string;
+  oid: string;
+  path: string;
+}
+
+/** Every blob under the pathspecs at a commit or tree (`git ls-tree -r`), with its id; sorted by path. */
+export async function listTreeAt(
+  cwd: string,
+  treeish: string,
+  pathspecs: string[] = [],
+): Promise<TreeListEntry[]> {
+  const output = await raw(cwd, [
+    '-c',
+    'core.quotePath=false',
+    'ls-tree',
+    '-r',
+    '-z',
+    '--full-tree',
+    treeish,
+    '--',
+    ...pathspecs,
+  ]);
+  return output
+    .split('\0')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const tab = line.indexOf('\t');
+      const [mode = '', type = '', oid = ''] = line.slice(0, tab).split(' ');
+      return { mode, type, oid, path: line.slice(tab + 1) };
+    });
+}
+
+/** The commit a revision names, or undefined when it names none. */
+export async function resolveCommit(cwd: string, revision: string): Promise<string | undefined> {
+  if (revision.startsWith('-')) return undefined;
+  const result = await runGit(
+    cwd,
+    ['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`],
+    { answers: [1, 128] },
+  );
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
+/** The best common ancestor of two commits, or undefined when they share no history. */
+export async function findMergeBase(cwd: string, a: string, b: string): Promise<string | undefined> {
+  const result = await runGit(cwd, ['merge-base', a, b], { answers: [1] });
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
+/**
+ * The tree a merge of `theirs` into `ours` would make, without touching the working tree or the
+ * index (`git merge-tree --write-tree`, git 2.38+); conflicted paths when it does not merge cleanly.
+ */
+export async function mergeTrees(
+  cwd: string,
+  ours: string,
+  theirs: string,
+): Promise<{ tree: string; conflicts: string[] }> {
+  // Exit 1 is an answer: the merge has conflicts (their paths follow the tree).
+  const result = await runGit(
+    cwd,
+    ['merge-tree', '--write-tree', '--name-only', '-z', '--no-messages', ours, theirs],
+    { answers: [1] },
+  );
+  const [tree = '', ...rest] = result.stdout.split('\0');
+  return {
+    tree: tree.trim(),
+    conflicts: result.exitCode === 1 ? rest.filter((path) => path.trim() !== '') : [],
+  };
+}
+
+/** The last commit reachable from `revision` that changed the path, or undefined. */
+export async function findLastChange(
+  cwd: string,
+  revision: string,
+  path: string,
+): Promise<string | undefined> {
+  const output = await rawWithCommits(
+    cwd,
+    ['log', '-1', '--format=%H', revision, '--', path],
+    '',
+    (text) => text,
+  );
+  return output.trim() || undefined;
+}
+
+export interface StatusEntry {
+  /** Two-letter porcelain status: ' M', 'M ', '??' (untracked), '!!' (ignored) … */
+  status: string;
+  path: string;
+}
+
+/** Changes against HEAD under the pathspecs, untracked and ignored files included (`git status`). */
+export async function listWorkingChanges(
+  cwd: string,
+  pathspecs: string[],
+  options: { ignored?: boolean } = {},
+): Promise<StatusEntry[]> {
+  const output = await raw(cwd, [
+    'status',
+    '--porcelain=v1',
+    '-z',
+    '--untracked-files=all',
+    ...(options.ignored ? ['--ignored=matching'] : []),
+    '--',
+    ...pathspecs,
+  ]);
+  const fields = output.split('\0');
+  const entries: StatusEntry[] = [];
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i] ?? '';
+    if (field.length < 4) continue;
+    const status = field.slice(0, 2);
+    entries.push({ status, path: field.slice(3) });
+    // A rename or copy is followed by its old path.
+    if (status[0] === 'R' || status[0] === 'C') i++;
+  }
+  return entries;
+}
+
+/** `git fetch <remote> <branch>`; returns the fetched commit. */
+export async function fetchBranch(cwd: string, remote: string, branch: string): Promise<string> {
+  await raw(cwd, [
+    'fetch',
+    '--quiet',
+    '--no-tags',
+    remote,
+    `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`,
+  ]);
+  return (await raw(cwd, ['rev-parse', `refs/remotes/${remote}/${branch}`])).trim();
+}
+
+/** Rebases the current branch onto `upstream`; on a conflict the rebase is aborted and false returned. */
+export async function rebaseOnto(
+  cwd: string,
+  upstream: string,
+  committer?: { name: string; email: string },
+): Promise<boolean> {
+  // A fresh CI checkout has no identity configured; rebasing rewrites commits, so it needs one.
+  const env: Record<string, string> = committer
+    ? { GIT_COMMITTER_NAME: committer.name, GIT_COMMITTER_EMAIL: committer.email }
+    : {};
+  try {
+    await runGit(cwd, ['rebase', '--quiet', '--no-autostash', upstream], { env });
+    return true;
+  } catch (error) {
+    if (!(error instanceof GitCommandError) || error.gitExitCode === undefined) throw error;
+    await runGit(cwd, ['rebase', '--abort'], { env, answers: [128] }).catch(() => undefined);
+    return false;
+  }
+}
+
+export type PushResult = { ok: true } | { ok: false; rejected: boolean; message: string };
+
+/**
+ * Pushes `HEAD` to a branch of a remote, never forced. A non-fast-forward rejection (someone pushed
+ * first) is reported as `rejected`, for the caller to fetch, rebase and try again.
+ */
+export async function pushHead(cwd: string, remote: string, branch: string): Promise<PushResult> {
+  let text: string;
+  try {
+    await runGit(cwd, ['push', '--porcelain', remote, `HEAD:refs/heads/${branch}`]);
+    return { ok: true };
+  } catch (error) {
+    if (!(error instanceof GitCommandError) || error.gitExitCode === undefined) throw error;
+    text = error.gitMessage;
+  }
+  // A ref that moved while the push was received ("cannot lock ref … but expected …") is a race too.
+  const rejected =
+    /\[rejected\]|non-fast-forward|fetch first|cannot lock ref|incorrect old value|failed to update ref/.test(
+      text,
+    );
+  return { ok: false, rejected, message: text.trim().split('\n').slice(-5).join('\n') };
+}
+
+/** The paths of the files under a folder at a commit (`git ls-tree -r --name-only`); none without commits. */
+export async function listTreeFiles(cwd: string, revision: string, folder: string): Promise<string[]> {
+  const result = await runGit(cwd, ['ls-tree', '-r', '--name-only', '-z', revision, '--', folder], {
+    answers: [128],
+  });
+  if (result.exitCode !== 0) return [];
+  return result.stdout.split('\0').filter(Boolean);
 }

@@ -16,7 +16,7 @@ import {
   readlinkSync,
 } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { listIndexEntries, readBlobs } from './git.js';
+import { listIndexEntries, listTreeAt, readBlobs } from './git.js';
 
 export interface TreeEntry {
   /** Relative to the repository root, with forward slashes. */
@@ -28,7 +28,7 @@ export interface TreeEntry {
 
 export interface TreeReader {
   readonly root: string;
-  readonly source: 'worktree' | 'index';
+  readonly source: 'worktree' | 'index' | 'tracked' | 'commit';
   /** Every file and symlink under `dir` (recursive), sorted by path. */
   list(dir: string, options?: { modes?: boolean }): Promise<TreeEntry[]>;
   /** File contents (symlinks: their target text), by path; missing paths are left out. */
@@ -121,6 +121,56 @@ export function indexReader(root: string): TreeReader {
       );
       const result = new Map<string, Buffer>();
       for (const [spec, content] of blobs) result.set(spec.slice(1), content);
+      return result;
+    },
+  };
+}
+
+/**
+ * The working tree, limited to the files git tracks (in the index): what a build may use. An
+ * untracked or ignored file (an editor's swap file) is not there; a tracked file is read as it is
+ * on disk, so uncommitted edits are seen (the plan names them, the build refuses them).
+ */
+export function trackedReader(root: string): TreeReader {
+  const worktree = worktreeReader(root);
+  return {
+    root,
+    source: 'tracked',
+    async list(dir, options = {}) {
+      const [entries, tracked] = await Promise.all([
+        worktree.list(dir, options),
+        listIndexEntries(root, [dir]),
+      ]);
+      const paths = new Set(tracked.map((entry) => entry.path));
+      return entries.filter((entry) => paths.has(entry.path));
+    },
+    read: (paths) => worktree.read(paths),
+  };
+}
+
+/** The files of a commit or tree (`git ls-tree`, `git cat-file`): never the working tree. */
+export function commitReader(root: string, treeish: string): TreeReader & { readonly treeish: string } {
+  return {
+    root,
+    source: 'commit',
+    treeish,
+    async list(dir, options = {}) {
+      const entries = await listTreeAt(root, treeish, [dir]);
+      return entries
+        .filter((entry) => entry.type === 'blob')
+        .map((entry) => ({
+          path: entry.path,
+          kind: entry.mode === '120000' ? ('symlink' as const) : ('file' as const),
+          ...(options.modes ? { executable: entry.mode === '100755' } : {}),
+        }));
+    },
+    async read(paths) {
+      const blobs = await readBlobs(
+        root,
+        paths.map((path) => `${treeish}:${path}`),
+      );
+      const result = new Map<string, Buffer>();
+      for (const [spec, content] of blobs) result.set(spec.slice(treeish.length + 1), content);
       return result;
     },
   };

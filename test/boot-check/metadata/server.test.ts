@@ -270,3 +270,25 @@ describe('the running server', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 });
+
+describe('paths as EC2 reads them (issue 13, item 18)', () => {
+  it('answers paths with doubled slashes, as ec2-metadata -e and -r ask for them', async () => {
+    await serve({ tokens: 'required', meta_data: { 'ramdisk-id': 'ari-0a1b2c3d' } });
+    const token = ['-H', `X-aws-ec2-metadata-token: ${await getToken()}`];
+    expect(await curl('/latest//meta-data/reservation-id', token)).toMatchObject({
+      code: '200',
+      body: 'r-0123456789abcdef0',
+    });
+    expect((await curl('/latest//meta-data/ramdisk-id', token)).body).toBe('ari-0a1b2c3d');
+    expect((await curl('//latest///meta-data//instance-id', token)).body).toBe('i-0123456789abcdef0');
+    expect((await curl('/latest/meta-data//placement//availability-zone', token)).body).toBe('us-east-1a');
+    expect((await curl('/latest//meta-data//nothing-here', token)).code).toBe('404');
+    // The log keeps what was asked.
+    expect(server?.requests[1]?.path).toBe('/latest//meta-data/reservation-id');
+  });
+
+  it('applies a fault to the normalised path', async () => {
+    await serve({ faults: [{ path: '/latest/meta-data/reservation-id', status: 503 }] });
+    expect((await curl('/latest//meta-data/reservation-id')).code).toBe('503');
+  });
+});

@@ -1,7 +1,12 @@
 /** EC2's formats, exactly: what every later test and a user's image will see. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { normalizeInstance } from '../../../tools/boot-check/metadata/instance.js';
+import { identityCertificatePem } from '../../../tools/boot-check/metadata/signing.js';
 import { answerMetadata, metadataVersions } from '../../../tools/boot-check/metadata/tree.js';
+import { runCommand } from '../../../tools/lib/exec.js';
 
 const instance = normalizeInstance({
   instance_id: 'i-0123456789abcdef0',
@@ -41,6 +46,7 @@ describe('metadata tree', () => {
       'local-hostname',
       'local-ipv4',
       'mac',
+      'network/',
       'placement/',
       'public-keys/',
       'reservation-id',
@@ -89,6 +95,7 @@ describe('metadata tree', () => {
 
   it('serves the instance identity document as EC2 prints it', () => {
     expect(text('/latest/dynamic/').body).toBe('instance-identity/');
+    expect(text('/latest/dynamic/instance-identity/').body).toBe('document\npkcs7\nrsa2048\nsignature');
     const { body } = text('/latest/dynamic/instance-identity/document');
     expect(body).toMatch(/^\{\n {2}"accountId" : "123456789012",\n/);
     expect(JSON.parse(body)).toMatchObject({
@@ -120,5 +127,128 @@ describe('metadata tree', () => {
     });
     expect(text('/latest/meta-data/local-hostname', hostile).body).toBe('$(reboot)\nx');
     expect(text('/latest/meta-data/kernel-id', hostile).body).toBe('eki-1');
+  });
+
+  // Issue 13, item 19: what cloud-init and ec2-metadata read beyond the basics.
+  it('describes the primary interface under network/interfaces/macs/<mac>/, as cloud-init reads it', () => {
+    const vpc = normalizeInstance({
+      instance_id: 'i-1',
+      mac: '0a:1b:2c:3d:4e:5f',
+      local_ipv4: '172.31.37.9',
+      public_ipv4: '203.0.113.7',
+      public_hostname: 'ec2-203-0-113-7.compute-1.amazonaws.com',
+    });
+    const base = '/latest/meta-data/network/interfaces/macs/';
+    expect(text('/latest/meta-data/network/').body).toBe('interfaces/');
+    expect(text('/latest/meta-data/network/interfaces/').body).toBe('macs/');
+    expect(text(base, vpc).body).toBe('0a:1b:2c:3d:4e:5f/');
+    expect(text(`${base}0a:1b:2c:3d:4e:5f/`, vpc).body.split('\n')).toEqual([
+      'device-number',
+      'interface-id',
+      'ipv4-associations/',
+      'local-hostname',
+      'local-ipv4s',
+      'mac',
+      'owner-id',
+      'public-hostname',
+      'public-ipv4s',
+      'security-group-ids',
+      'security-groups',
+      'subnet-id',
+      'subnet-ipv4-cidr-block',
+      'vpc-id',
+      'vpc-ipv4-cidr-block',
+      'vpc-ipv4-cidr-blocks',
+    ]);
+    const leaf = (name: string) => text(`${base}0a:1b:2c:3d:4e:5f/${name}`, vpc).body;
+    expect(leaf('device-number')).toBe('0');
+    expect(leaf('mac')).toBe('0a:1b:2c:3d:4e:5f');
+    expect(leaf('local-ipv4s')).toBe('172.31.37.9');
+    expect(leaf('subnet-ipv4-cidr-block')).toBe('172.31.32.0/20');
+    expect(leaf('vpc-ipv4-cidr-block')).toBe('172.31.0.0/16');
+    expect(leaf('ipv4-associations/')).toBe('203.0.113.7');
+    expect(leaf('ipv4-associations/203.0.113.7')).toBe('172.31.37.9');
+    expect(text('/latest/meta-data/mac', vpc).body).toBe('0a:1b:2c:3d:4e:5f');
+  });
+
+  it('serves tags/instance/ with keys EC2 allows (capitals, colons), and 404 without tags', () => {
+    const tagged = normalizeInstance({
+      instance_id: 'i-1',
+      tags: { Name: 'web-1', 'aws:cloudformation:stack-name': 'shop', 'team@x': 'ops' },
+    });
+    expect(text('/latest/meta-data/tags/', tagged).body).toBe('instance/');
+    expect(text('/latest/meta-data/tags/instance/', tagged).body).toBe(
+      'Name\naws:cloudformation:stack-name\nteam@x',
+    );
+    expect(text('/latest/meta-data/tags/instance/Name', tagged).body).toBe('web-1');
+    expect(text('/latest/meta-data/tags/instance/aws:cloudformation:stack-name', tagged).body).toBe('shop');
+    expect(text('/latest/meta-data/tags/instance/').status).toBe(404);
+    expect(text('/latest/meta-data/', tagged).body).toContain('\ntags/');
+  });
+
+  it('signs the identity document: signature, pkcs7 and rsa2048 verify with openssl as AWS documents', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'emi-identity-'));
+    try {
+      const document = text('/latest/dynamic/instance-identity/document').body;
+      await writeFile(join(dir, 'document'), document);
+      await writeFile(join(dir, 'certificate'), identityCertificatePem());
+      for (const name of ['pkcs7', 'rsa2048']) {
+        const answer = text(`/latest/dynamic/instance-identity/${name}`);
+        expect(answer.status).toBe(200);
+        expect(answer.body).not.toContain('-----');
+        expect(answer.body.split('\n').every((line) => line.length <= 64)).toBe(true);
+        // AWS's steps: wrap in PEM lines, then openssl smime -verify against the certificate.
+        await writeFile(join(dir, name), `-----BEGIN PKCS7-----\n${answer.body}\n-----END PKCS7-----\n`);
+        const verify = await runCommand(
+          'openssl',
+          [
+            'smime',
+            '-verify',
+            '-in',
+            name,
+            '-inform',
+            'PEM',
+            '-content',
+            'document',
+            '-certfile',
+            'certificate',
+            '-noverify',
+          ],
+          { cwd: dir, reject: false },
+        );
+        expect(verify.exitCode, verify.stderr).toBe(0);
+        expect(verify.stdout).toBe(document);
+        expect(verify.stderr).toContain('Verification successful');
+      }
+      await writeFile(
+        join(dir, 'signature'),
+        Buffer.from(text('/latest/dynamic/instance-identity/signature').body, 'base64'),
+      );
+      await runCommand('openssl', ['x509', '-pubkey', '-noout', '-in', 'certificate', '-out', 'key'], {
+        cwd: dir,
+      });
+      const good = await runCommand(
+        'openssl',
+        ['dgst', '-sha256', '-verify', 'key', '-signature', 'signature', 'document'],
+        {
+          cwd: dir,
+          reject: false,
+        },
+      );
+      expect(good.stdout).toContain('Verified OK');
+      // Another instance's document does not verify with this one's signature.
+      await writeFile(join(dir, 'document'), document.replace('i-0123456789abcdef0', 'i-0fedcba9876543210'));
+      const bad = await runCommand(
+        'openssl',
+        ['dgst', '-sha256', '-verify', 'key', '-signature', 'signature', 'document'],
+        {
+          cwd: dir,
+          reject: false,
+        },
+      );
+      expect(bad.exitCode).not.toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -144,6 +144,14 @@ function faultyAnswer(fault: Fault, real: Answer): Answer {
   return answer;
 }
 
+/**
+ * The path the service answers for: runs of slashes count as one, as on EC2, where Amazon's own
+ * ec2-metadata asks for /latest//meta-data/reservation-id (its -e and -r options).
+ */
+export function normalizePath(path: string): string {
+  return path.replace(/\/{2,}/g, '/');
+}
+
 function requestPath(url: string): string {
   let path = url;
   // A request sent through a proxy carries the whole URL.
@@ -231,7 +239,9 @@ export async function startMetadataServer(options: StartOptions): Promise<Metada
     };
     requests.push(record);
     const current = state;
-    const fault = current.faults.take(method, path);
+    // The log keeps the path as asked; faults and answers use the normalised one.
+    const served = normalizePath(path);
+    const fault = current.faults.take(method, served);
     if (fault) record.fault = describeFault(fault);
     if (fault?.delay_ms) await wait(fault.delay_ms);
     if (closed) return;
@@ -244,7 +254,7 @@ export async function startMetadataServer(options: StartOptions): Promise<Metada
       request.socket.resetAndDestroy();
       return;
     }
-    const real = realAnswer(current, request, path, record);
+    const real = realAnswer(current, request, served, record);
     const answer = fault ? faultyAnswer(fault, real) : real;
     record.status = answer.status;
     options.onRequest?.(record);

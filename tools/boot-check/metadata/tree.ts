@@ -2,9 +2,11 @@
  * What EC2's metadata service answers for a path, as plain data: the version list, folder indexes
  * (one name a line, folders with a trailing `/`, no final newline), public-keys/ as `N=name`,
  * openssh-key with its trailing newline, user-data as raw bytes (404 when there is none) and the
- * instance identity document. Pure: the server adds tokens and faults around it.
+ * instance identity document with its signatures (signing.ts: a throwaway key made at the first
+ * use). Pure but for that key: the server adds tokens and faults around it.
  */
 import type { Instance } from './instance.js';
+import { identityPkcs7, identitySignature } from './signing.js';
 
 export type MetadataAnswer =
   | { status: 200; body: Buffer; contentType: string }
@@ -122,7 +124,12 @@ export function answerMetadata(instance: Instance, path: string): MetadataAnswer
   if (rest === '/meta-data') return answerMetaData(instance, '');
   if (rest.startsWith('/meta-data/')) return answerMetaData(instance, rest.slice('/meta-data/'.length));
   if (rest === '/dynamic' || rest === '/dynamic/') return ok('instance-identity/');
-  if (rest === '/dynamic/instance-identity' || rest === '/dynamic/instance-identity/') return ok('document');
+  if (rest === '/dynamic/instance-identity' || rest === '/dynamic/instance-identity/')
+    return ok('document\npkcs7\nrsa2048\nsignature');
   if (rest === '/dynamic/instance-identity/document') return ok(renderIdentityDocument(instance));
+  if (rest === '/dynamic/instance-identity/signature')
+    return ok(identitySignature(renderIdentityDocument(instance)));
+  if (rest === '/dynamic/instance-identity/pkcs7' || rest === '/dynamic/instance-identity/rsa2048')
+    return ok(identityPkcs7(renderIdentityDocument(instance)));
   return notFound();
 }

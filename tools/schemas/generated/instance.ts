@@ -1,11 +1,15 @@
 /* Generated from tools/schemas/instance.schema.json by `npm run generate-types`: do not edit. */
 
 /**
- * instance.yaml: the instance that `emi metadata-server` describes, and the faults it injects. Values are served as given: tests put hostile values here on purpose.
+ * instance.yaml: the instance that `emi metadata-server` describes, and the faults it injects. Values are checked (instance-id, addresses, MAC, hostnames, devices) so that a typo is caught; deliberately invalid values go under `faults:` or need `allow_invalid: true`.
  */
 export interface InstanceConfig {
   /**
-   * meta-data/instance-id, served as given (any text, so tests can serve garbage).
+   * Serve the values below as given, even when they are not valid (an instance-id, address, MAC, hostname or device that is wrong on purpose, to test a client).
+   */
+  allow_invalid?: boolean;
+  /**
+   * meta-data/instance-id, e.g. i-0123456789abcdef0 (any text with allow_invalid: true).
    */
   instance_id: string;
   /**
@@ -64,13 +68,19 @@ export interface InstanceConfig {
    */
   user_data_base64?: string;
   /**
-   * The user-data, read from this file (relative to the instance file).
+   * The user-data, read from this file: a relative path inside the instance file's folder.
    */
   user_data_file?: string;
   /**
    * Extra or replaced meta-data leaves by path, e.g. placement/availability-zone or kernel-id.
    */
   meta_data?: {
+    [k: string]: string;
+  };
+  /**
+   * Instance tags, served under meta-data/tags/instance/ (key: value). Keys as EC2 allows them there: letters, digits and + - = . , _ : @, no / or space.
+   */
+  tags?: {
     [k: string]: string;
   };
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareDebianVersions } from '../../tools/changelog/debian-version.js';
+import { compareDebianVersions } from '../../tools/lib/debian-version.js';
 
 // `+ 0` turns -0 into 0 (toBe tells them apart).
 const sign = (value: number) => Math.sign(value) + 0;
