@@ -22,6 +22,7 @@ import {
   listCommitParents,
   listPathChanges,
   listStagedChanges,
+  pushHead,
   readHeadCommit,
   readManifestPatchLog,
   readObjects,
@@ -112,6 +113,24 @@ describe('a failed git run', () => {
     const error = await readRecordLog(dir).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(GitCommandError);
     expect((error as GitCommandError).message).toContain(dir);
+  });
+});
+
+describe('a push that lost a race', () => {
+  it('is reported as rejected (git says so on stdout with --porcelain), not as a failure', async () => {
+    const parent = await createTempDir('emi-push-');
+    cleanups.push(() => rm(parent, { recursive: true, force: true }));
+    const origin = join(parent, 'origin.git');
+    await runCommand('git', ['init', '--quiet', '--bare', '--initial-branch=main', origin]);
+    const first = await repository();
+    const second = await repository();
+    for (const repo of [first, second])
+      await runCommand('git', ['remote', 'add', 'origin', origin], { cwd: repo.dir });
+    await first.commit({ 'a.txt': 'first\n' });
+    expect(await pushHead(first.dir, 'origin', 'main')).toEqual({ ok: true });
+    await second.commit({ 'b.txt': 'second\n' });
+    const lost = await pushHead(second.dir, 'origin', 'main');
+    expect(lost).toMatchObject({ ok: false, rejected: true });
   });
 });
 

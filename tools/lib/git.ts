@@ -30,11 +30,14 @@ export class GitCommandError extends UserError {
   readonly gitExitCode: number | undefined;
   /** What git printed on stderr (or simple-git's message when git did not run). */
   readonly gitMessage: string;
+  /** What git printed on stdout before it failed (e.g. `push --porcelain`'s ref lines). */
+  readonly gitOutput: string;
   constructor(options: {
     command: string;
     repository: string;
     gitExitCode: number | undefined;
     gitMessage: string;
+    gitOutput?: string;
     cause?: unknown;
   }) {
     super(describeGitFailure(options), { cause: options.cause });
@@ -42,6 +45,7 @@ export class GitCommandError extends UserError {
     this.repository = options.repository;
     this.gitExitCode = options.gitExitCode;
     this.gitMessage = options.gitMessage;
+    this.gitOutput = options.gitOutput ?? '';
   }
 
   /** git said the folder is not in a repository. */
@@ -107,6 +111,7 @@ interface RunGitOptions {
 async function runGit(cwd: string, args: string[], options: RunGitOptions = {}): Promise<GitResult> {
   let exitCode: number | undefined;
   let stderr = '';
+  let failedOutput = '';
   try {
     let git: SimpleGit = simpleGit({
       baseDir: cwd,
@@ -119,6 +124,7 @@ async function runGit(cwd: string, args: string[], options: RunGitOptions = {}):
       errors(error, result) {
         exitCode = result.exitCode;
         stderr = Buffer.concat(result.stdErr).toString('utf8');
+        if (result.exitCode !== 0) failedOutput = Buffer.concat(result.stdOut).toString('utf8');
         if (result.exitCode === 0) return error;
         // An answer keeps its output (e.g. merge-tree's conflicted paths with exit 1).
         if (options.answers?.includes(result.exitCode)) return undefined;
@@ -136,6 +142,7 @@ async function runGit(cwd: string, args: string[], options: RunGitOptions = {}):
       repository: cwd,
       gitExitCode: exitCode,
       gitMessage: stderr || (error instanceof Error ? error.message : String(error)),
+      gitOutput: failedOutput,
       cause: error,
     });
   }
@@ -870,7 +877,9 @@ export async function pushHead(cwd: string, remote: string, branch: string): Pro
     text = `${result.stderr}\n${result.stdout}`;
   } catch (error) {
     if (!(error instanceof GitCommandError) || error.gitExitCode === undefined) throw error;
-    text = error.gitMessage;
+    // --porcelain prints the refs' fate ("!  HEAD:refs/heads/main  [rejected] (fetch first)") on
+    // stdout; stderr has only git's hints.
+    text = `${error.gitOutput}\n${error.gitMessage}`;
   }
   // A ref that moved while the push was received ("cannot lock ref … but expected …") is a race too.
   const rejected =
