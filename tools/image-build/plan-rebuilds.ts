@@ -5,7 +5,7 @@
  * or a records-only commit cannot make it miss or repeat a build. Reads only.
  */
 import { parseRecord } from '../catalog/parse-record.js';
-import { type ImageRecord, isRecordPath, packagesPath, recordPath } from '../catalog/record-files.js';
+import { type ImageRecord, packagesPath, recordPath } from '../catalog/record-files.js';
 import { UserError } from '../lib/errors.js';
 import {
   findLastChange,
@@ -16,7 +16,7 @@ import {
   resolveCommit,
 } from '../lib/git.js';
 import { escapeMarkdown } from '../lib/markdown.js';
-import { recipesDir, recordsDir } from '../lib/paths.js';
+import { recipesDir } from '../lib/paths.js';
 import { formatProblem } from '../lib/problems.js';
 import { commitReader, type TreeReader } from '../lib/tree-reader.js';
 import { commonDir, type LoadedRecipe, loadRecipes } from '../recipes/load-recipes.js';
@@ -153,14 +153,17 @@ async function compareInputs(
   return changes;
 }
 
-async function readRecords(reader: TreeReader): Promise<Map<string, ImageRecord>> {
-  const paths = (await reader.list(recordsDir))
-    .filter((entry) => entry.kind === 'file' && isRecordPath(entry.path))
-    .map((entry) => entry.path);
+/**
+ * The records of the given lines (only those: a catalog has many more records, of lines whose
+ * recipes are gone, than lines to plan).
+ */
+async function readRecords(reader: TreeReader, paths: readonly string[]): Promise<Map<string, ImageRecord>> {
   const contents = await reader.read(paths);
   const records = new Map<string, ImageRecord>();
   for (const path of paths) {
-    const parsed = parseRecord(path, contents.get(path) ?? '');
+    const content = contents.get(path);
+    if (content === undefined) continue;
+    const parsed = parseRecord(path, content);
     if (!parsed.ok) throw new UserError(`cannot plan:\n${parsed.problems.map(formatProblem).join('\n')}`);
     records.set(path, parsed.value.record);
   }
@@ -238,7 +241,15 @@ export async function planRebuilds(options: PlanRebuildsOptions): Promise<Rebuil
   if (problems.length > 0)
     throw new UserError(`the recipes have problems:\n${problems.map(formatProblem).join('\n')}`);
 
-  const [records, digests] = await Promise.all([readRecords(reader), digestRecipes(recipeReader, wanted)]);
+  const linePaths = wanted.flatMap((loaded) =>
+    loaded.recipe.lines.flatMap((line) =>
+      line.arches.map((arch) => recordPath({ image_name: line.image_name, image_arch: arch })),
+    ),
+  );
+  const [records, digests] = await Promise.all([
+    readRecords(reader, linePaths),
+    digestRecipes(recipeReader, wanted),
+  ]);
   const manifests = options.refresh
     ? await reader.read([...records.values()].map((r) => packagesPath(r)))
     : undefined;
