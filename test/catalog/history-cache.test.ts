@@ -1,10 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { historyLogArgs, indexHistory, parseRecordHistory } from '../../tools/catalog/history.js';
+import { indexHistory, parseRecordHistory } from '../../tools/catalog/history.js';
 import { startHistoryLoad } from '../../tools/catalog/history-cache.js';
 import { runCommand } from '../../tools/lib/exec.js';
-import { getGitDir, readLog } from '../../tools/lib/git.js';
+import { getGitDir, readRecordHistoryLog } from '../../tools/lib/git.js';
 import { makeRecord, recordFiles } from '../helpers/catalog-fixtures.js';
 import { createRepo, type TempRepo } from '../helpers/git-repo.js';
 
@@ -16,8 +16,7 @@ afterEach(async () => {
 
 const day = 1764201600;
 const load = (dir: string) => startHistoryLoad(dir).finish();
-const full = async (dir: string) =>
-  indexHistory(parseRecordHistory(await readLog(dir, { args: historyLogArgs, pathspecs: ['EMI-IDs/'] })));
+const full = async (dir: string) => indexHistory(parseRecordHistory(await readRecordHistoryLog(dir)));
 
 describe('record history cache', () => {
   it('gives the same history as a full read, cold, warm and after new commits', async () => {

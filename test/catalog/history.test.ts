@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { historyLogArgs, indexHistory, parseRecordHistory } from '../../tools/catalog/history.js';
-import { readLog } from '../../tools/lib/git.js';
+import { indexHistory, parseRecordHistory } from '../../tools/catalog/history.js';
+import { readRecordHistoryLog } from '../../tools/lib/git.js';
 import { makeRecord, recordFiles } from '../helpers/catalog-fixtures.js';
 import { createRepo, type TempRepo } from '../helpers/git-repo.js';
 
@@ -26,9 +26,7 @@ describe('record history', () => {
     await rm(`${repo.dir}/EMI-IDs/euca-debian-emi.i386.yaml`);
     const c4 = await repo.commit({}, { date: '2025-11-29T00:00:00Z' });
 
-    const revisions = parseRecordHistory(
-      await readLog(repo.dir, { args: historyLogArgs, pathspecs: ['EMI-IDs/'] }),
-    );
+    const revisions = parseRecordHistory(await readRecordHistoryLog(repo.dir));
     expect(revisions.map((r) => [r.commit, r.file, r.deleted, r.fields.image_version])).toEqual([
       [c1, 'EMI-IDs/euca-debian-emi.i386.yaml', false, other.image_version],
       [c1, 'EMI-IDs/euca-debian-emi.x86_64.yaml', false, v1.image_version],
@@ -50,6 +48,6 @@ describe('record history', () => {
 
   it('is empty for a repository without commits', async () => {
     repo = await createRepo();
-    expect(await readLog(repo.dir, { args: historyLogArgs })).toBe('');
+    expect(await readRecordHistoryLog(repo.dir)).toBe('');
   });
 });

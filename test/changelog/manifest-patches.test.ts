@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  diffReleaseManifests,
-  manifestPatchLogArgs,
-  parseManifestPatches,
-} from '../../tools/changelog/manifest-patches.js';
+import { diffReleaseManifests, parseManifestPatches } from '../../tools/changelog/manifest-patches.js';
 import { diffManifests, parseManifest } from '../../tools/changelog/package-changes.js';
-import { readLog, readObjects } from '../../tools/lib/git.js';
+import { readManifestPatchLog, readObjects } from '../../tools/lib/git.js';
 import { createRepo, type TempRepo } from '../helpers/git-repo.js';
 
 const path = 'image-ids/euca-x-emi.x86_64.packages';
@@ -34,9 +30,7 @@ afterAll(() => repo.cleanup());
 
 describe('manifest patches', () => {
   it('reads which blob each commit left and the lines that changed', async () => {
-    const { byBlobs, blobsByCommit } = parseManifestPatches(
-      await readLog(repo.dir, { args: manifestPatchLogArgs, pathspecs: ['image-ids/*.packages'] }),
-    );
+    const { byBlobs, blobsByCommit } = parseManifestPatches(await readManifestPatchLog(repo.dir));
     expect([...blobsByCommit.values()].map((paths) => paths.get(path)).sort()).toEqual([...blobIds].sort());
     expect(byBlobs.get(`${blobIds[0]}..${blobIds[1]}`)).toEqual({
       added: [
@@ -55,9 +49,7 @@ describe('manifest patches', () => {
   });
 
   it('gives the same changes as comparing the blobs, reading only what the patches cannot tell', async () => {
-    const { byBlobs } = parseManifestPatches(
-      await readLog(repo.dir, { args: manifestPatchLogArgs, pathspecs: ['image-ids/*.packages'] }),
-    );
+    const { byBlobs } = parseManifestPatches(await readManifestPatchLog(repo.dir));
     // Releases at versions 0, 1, 3 and 4 (version 2 was an intermediate commit).
     const releases = [0, 1, 3, 4].map((index) => ({ manifestPath: path, oid: blobIds[index] }));
     const needed = new Set<string>();

@@ -1,13 +1,8 @@
 import { chmod, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  parseRecordLog,
-  type RecordLog,
-  recordLogArgs,
-  unquotePath,
-} from '../../tools/changelog/parse-record-log.js';
-import { readLog } from '../../tools/lib/git.js';
+import { parseRecordLog, type RecordLog, unquotePath } from '../../tools/changelog/parse-record-log.js';
+import { readRecordLog } from '../../tools/lib/git.js';
 import { createRepo, type TempRepo } from '../helpers/git-repo.js';
 
 const record = (version: string) =>
@@ -34,7 +29,7 @@ beforeAll(async () => {
   commits.push(await repo.commit({}));
   await rm(dir('EMI-IDs/we"ird\tname.yaml'));
   commits.push(await repo.commit({}));
-  log = parseRecordLog(await readLog(repo.dir, { args: recordLogArgs, pathspecs: ['EMI-IDs/'] }));
+  log = parseRecordLog(await readRecordLog(repo.dir));
 });
 afterAll(() => repo.cleanup());
 

@@ -7,15 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../lib/atomic-write.js';
-import { getGitDir, isAncestor, readHeadCommit, readLog } from '../lib/git.js';
-import { recordsDir } from '../lib/paths.js';
-import {
-  type HistoryIndex,
-  historyLogArgs,
-  indexHistory,
-  parseRecordHistory,
-  type Release,
-} from './history.js';
+import { getGitDir, isAncestor, readHeadCommit, readRecordHistoryLog } from '../lib/git.js';
+import { type HistoryIndex, indexHistory, parseRecordHistory, type Release } from './history.js';
 
 const cacheVersion = 2;
 const cacheName = 'emi-record-history.json';
@@ -53,7 +46,7 @@ async function loadHistoryAt(root: string, head: string | undefined): Promise<Hi
   } else {
     range = [head];
   }
-  const log = await readLog(root, { args: [...historyLogArgs, ...range], pathspecs: [`${recordsDir}/`] });
+  const log = await readRecordHistoryLog(root, range);
   index = indexHistory(parseRecordHistory(log, state), index);
   const cache: CacheFile = {
     version: cacheVersion,

@@ -15,16 +15,6 @@ export interface RecordRevision {
   fields: Record<string, string>;
 }
 
-export const historyLogArgs = [
-  '--reverse',
-  '--no-renames',
-  '--no-color',
-  '--no-ext-diff',
-  '--format=%x00commit %H %ct',
-  '-p',
-  '--unified=0',
-];
-
 const scalarLine =
   /^([A-Za-z_][A-Za-z0-9_]*):[ \t]*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^#\s][^#]*?))?[ \t]*(?:#.*)?$/;
 
@@ -71,7 +61,7 @@ export function parseRecordScalars(text: string | readonly string[]): Record<str
 }
 
 /**
- * Parses the output of `git log <historyLogArgs> -- EMI-IDs/` into revisions, oldest first.
+ * Parses the output of readRecordHistoryLog (lib/git.ts) into revisions, oldest first.
  * `state` holds each file's fields before the first commit of the log (empty for a whole history)
  * and is updated to the fields after the last one.
  */

@@ -1,15 +1,15 @@
 /**
- * `new-emi`, the applying part: under a lock, read the catalog, plan the next record, let the caller
- * confirm, check the planned files as `emi validate` would, then write both files atomically.
+ * `new-emi`, the applying part: read the catalog, plan the next record, check the planned files as
+ * `emi validate` would, let the caller confirm, then hand the files to the catalog writer, which
+ * takes the lock, checks the line is still at the version the plan saw and validates again before
+ * it writes both files atomically.
  */
-import { join } from 'node:path';
-import { writeFilesAtomic } from '../lib/atomic-write.js';
 import { UserError } from '../lib/errors.js';
-import { getGitDir, requireRepoRoot } from '../lib/git.js';
-import { acquireLock } from '../lib/lock.js';
+import { assertFullHistory, requireRepoRoot } from '../lib/git.js';
 import { formatProblem } from '../lib/problems.js';
 import { worktreeReader } from '../lib/tree-reader.js';
 import type { Recipe } from '../schemas/generated/recipe.js';
+import { applyCatalogChange } from './apply-catalog-change.js';
 import { loadCatalog } from './load-catalog.js';
 import { type NewRecordPlan, planNewRecord, resolveLine } from './plan-new-record.js';
 import { recordPath } from './record-files.js';
@@ -40,47 +40,42 @@ export async function readRecipes(cwd: string): Promise<Map<string, Recipe>> {
 
 export async function newRecord(options: NewRecordOptions): Promise<NewRecordResult> {
   const root = await requireRepoRoot(options.cwd);
-  const release = options.dryRun
-    ? async () => {}
-    : await acquireLock(join(await getGitDir(root), 'emi-new-emi.lock'), 'emi new-emi');
-  try {
-    const reader = worktreeReader(root);
-    const catalog = await loadCatalog(reader);
-    const recipes = new Map([...catalog.recipeSet.recipes].map(([name, loaded]) => [name, loaded.recipe]));
-    const usedStamps = new Set([
-      ...catalog.view.records.map((parsed) => parsed.record.image_stamp),
-      ...catalog.view.history.stampReleases.keys(),
-    ]);
-    const choice = { recipeName: options.recipeName, arch: options.arch, recipes, ...nameOf(options) };
-    const path = recordPath({ image_name: resolveLine(choice), image_arch: options.arch });
-    const unreadable = catalog.problems.filter((problem) => problem.file === path);
-    if (unreadable.length > 0) {
-      throw new UserError(
-        `${path} cannot be read; fix it first:\n${unreadable.map(formatProblem).join('\n')}`,
-      );
-    }
-    const current = catalog.view.records.find((parsed) => parsed.file === path)?.record;
-    const plan = planNewRecord({
-      ...choice,
-      epoch: options.epoch,
-      usedStamps,
-      ...(current ? { current } : {}),
-    });
-    const report = reportProblems(withPlannedFiles(catalog, plan.files), [plan.recordPath, plan.imageIdPath]);
-    if (!report.ok) {
-      throw new UserError(
-        `the new record would not validate:\n${report.problems.map(formatProblem).join('\n')}`,
-      );
-    }
-    if (options.dryRun) return { plan, written: false };
-    if (options.confirm && !(await options.confirm(plan))) return { plan, written: false };
-    await writeFilesAtomic(
-      plan.files.map((file) => ({ path: join(root, file.path), content: file.content })),
-    );
-    return { plan, written: true };
-  } finally {
-    await release();
+  await assertFullHistory(root, 'new-emi cannot check that the new stamp was not used before');
+  const reader = worktreeReader(root);
+  const catalog = await loadCatalog(reader);
+  const recipes = new Map([...catalog.recipeSet.recipes].map(([name, loaded]) => [name, loaded.recipe]));
+  const usedStamps = new Set([
+    ...catalog.view.records.map((parsed) => parsed.record.image_stamp),
+    ...catalog.view.history.stampReleases.keys(),
+  ]);
+  const choice = { recipeName: options.recipeName, arch: options.arch, recipes, ...nameOf(options) };
+  const path = recordPath({ image_name: resolveLine(choice), image_arch: options.arch });
+  const unreadable = catalog.problems.filter((problem) => problem.file === path);
+  if (unreadable.length > 0) {
+    throw new UserError(`${path} cannot be read; fix it first:\n${unreadable.map(formatProblem).join('\n')}`);
   }
+  const current = catalog.view.records.find((parsed) => parsed.file === path)?.record;
+  const plan = planNewRecord({
+    ...choice,
+    epoch: options.epoch,
+    usedStamps,
+    ...(current ? { current } : {}),
+  });
+  const report = reportProblems(withPlannedFiles(catalog, plan.files), [plan.recordPath, plan.imageIdPath]);
+  if (!report.ok) {
+    throw new UserError(
+      `the new record would not validate:\n${report.problems.map(formatProblem).join('\n')}`,
+    );
+  }
+  if (options.dryRun) return { plan, written: false };
+  if (options.confirm && !(await options.confirm(plan))) return { plan, written: false };
+  await applyCatalogChange({
+    root,
+    change: { write: plan.files },
+    expect: { [path]: current?.image_version ?? null },
+    what: 'emi new-emi',
+  });
+  return { plan, written: true };
 }
 
 function nameOf(options: NewRecordOptions): { name?: string } {

@@ -23,9 +23,9 @@ import {
 } from '../lib/git.js';
 import { imageIdsDir, recordsDir } from '../lib/paths.js';
 import { formatProblem } from '../lib/problems.js';
+import { applyCatalogChange, checkCatalogChange } from './apply-catalog-change.js';
 import { parseRecord } from './parse-record.js';
 import { type ImageRecord, isRecordPath } from './record-files.js';
-import { validatePlannedFiles } from './validate-catalog.js';
 
 /** GitHub's own bot, as the checkout of a workflow commits by convention. */
 export const defaultBot = {
@@ -176,13 +176,7 @@ export async function checkRecordChanges(options: { cwd: string; copyTo?: string
   const paths = changes.map((change) => change.path).sort();
   const files = [];
   for (const path of paths) files.push({ path, content: await readFile(join(root, path), 'utf8') });
-  if (files.length > 0) {
-    const report = await validatePlannedFiles(root, files);
-    if (!report.ok)
-      throw new UserError(
-        `the records would not validate:\n${report.problems.map(formatProblem).join('\n')}`,
-      );
-  }
+  if (files.length > 0) await checkCatalogChange(root, { write: files });
   if (options.copyTo !== undefined) {
     const existing = await readdir(options.copyTo).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return [];
@@ -212,14 +206,9 @@ export async function commitRecords(options: RecordCommitOptions): Promise<Recor
   // Plan: everything is checked before the working tree or the branch changes.
   const incoming = options.from === undefined ? [] : await readArtifactFiles(options.from);
   await assertOnlyRecordChanges(root);
-  if (incoming.length > 0) {
-    const report = await validatePlannedFiles(root, incoming);
-    if (!report.ok)
-      throw new UserError(
-        `the records would not validate:\n${report.problems.map(formatProblem).join('\n')}`,
-      );
-    await writeFilesAtomic(incoming.map((file) => ({ path: join(root, file.path), content: file.content })));
-  }
+  // Through the one catalog writer: its lock, validation as emi validate does, atomic writes.
+  if (incoming.length > 0)
+    await applyCatalogChange({ root, change: { write: incoming }, what: 'emi record commit' });
   const changes = await listWorkingChanges(root, [recordsDir, imageIdsDir]);
   const recordPaths = changes
     .map((change) => change.path)

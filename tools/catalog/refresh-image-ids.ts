@@ -1,9 +1,10 @@
-/** `emi image-ids`: regenerates image-ids/<name>.<arch> from each record, removes orphans. */
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { writeFilesAtomic } from '../lib/atomic-write.js';
+/**
+ * `emi image-ids`: regenerates image-ids/<name>.<arch> from each record, removes orphans, through
+ * the catalog writer (which checks each record is still the version the files were rendered from).
+ */
 import { imageIdsDir, recordsDir } from '../lib/paths.js';
 import { worktreeReader } from '../lib/tree-reader.js';
+import { applyCatalogChange } from './apply-catalog-change.js';
 import { loadCatalog } from './load-catalog.js';
 import { imageIdPath, renderImageId } from './record-files.js';
 
@@ -16,9 +17,13 @@ export interface RefreshResult {
 
 export async function refreshImageIds(options: { root: string; check?: boolean }): Promise<RefreshResult> {
   const { view, problems } = await loadCatalog(worktreeReader(options.root), { history: false });
-  const files = view.records
-    .map((parsed) => ({ path: imageIdPath(parsed.record), content: renderImageId(parsed.record) }))
-    .filter((file) => view.imageIds.get(file.path) !== file.content);
+  const stale = view.records.filter(
+    (parsed) => view.imageIds.get(imageIdPath(parsed.record)) !== renderImageId(parsed.record),
+  );
+  const files = stale.map((parsed) => ({
+    path: imageIdPath(parsed.record),
+    content: renderImageId(parsed.record),
+  }));
   const skipped = [...new Set(problems.map((problem) => problem.file))].filter((file) =>
     file.startsWith(`${recordsDir}/`),
   );
@@ -27,11 +32,13 @@ export async function refreshImageIds(options: { root: string; check?: boolean }
     ...skipped.map((file) => `${imageIdsDir}/${file.slice(recordsDir.length + 1).replace(/\.yaml$/, '')}`),
   ]);
   const removed = [...view.imageIds.keys()].filter((path) => !keep.has(path.replace(/\.packages$/, '')));
-  if (!options.check) {
-    await writeFilesAtomic(
-      files.map((file) => ({ path: join(options.root, file.path), content: file.content })),
-    );
-    await Promise.all(removed.map((path) => rm(join(options.root, path), { force: true })));
+  if (!options.check && files.length + removed.length > 0) {
+    await applyCatalogChange({
+      root: options.root,
+      change: { write: files, remove: removed },
+      expect: Object.fromEntries(stale.map((parsed) => [parsed.file, parsed.record.image_version])),
+      what: 'emi image-ids',
+    });
   }
   return { written: files.map((file) => file.path), removed, skipped };
 }

@@ -1,5 +1,5 @@
 /** `emi validate`: every record, every recipe and the image-ids sync, as one result. */
-import { listStagedChanges } from '../lib/git.js';
+import { assertFullHistory, listStagedChanges } from '../lib/git.js';
 import { imageIdsDir, recipesDir, recordsDir } from '../lib/paths.js';
 import { compareProblems, type Problem } from '../lib/problems.js';
 import { indexReader, type TreeReader, worktreeReader } from '../lib/tree-reader.js';
@@ -14,6 +14,11 @@ export interface ValidateOptions {
   paths?: string[];
   /** Read from the index and check only what is staged. */
   staged?: boolean;
+  /**
+   * Check the rules that read the git history (a stamp or version used by an earlier release);
+   * default true. A shallow clone is refused unless this is false: its history is cut short.
+   */
+  history?: boolean;
 }
 
 export interface ValidationReport {
@@ -29,6 +34,13 @@ export interface ValidationReport {
 const catalogDirs = [recordsDir, imageIdsDir, recipesDir];
 
 export async function validateCatalog(options: ValidateOptions): Promise<ValidationReport> {
+  const history = options.history !== false;
+  if (history)
+    await assertFullHistory(
+      options.root,
+      'the rules that read it (a stamp or version used before) cannot be checked',
+      `check without them: emi validate${options.staged ? ' --staged' : ''} --no-history`,
+    );
   let scope: string[] | undefined = options.paths?.map((path) => path.replace(/\/+$/, ''));
   let reader: TreeReader;
   if (options.staged) {
@@ -46,7 +58,7 @@ export async function validateCatalog(options: ValidateOptions): Promise<Validat
     reader = worktreeReader(options.root);
   }
 
-  return reportProblems(await loadCatalog(reader), scope);
+  return reportProblems(await loadCatalog(reader, { history }), scope);
 }
 
 /**
@@ -57,10 +69,12 @@ export async function validateCatalog(options: ValidateOptions): Promise<Validat
 export function withPlannedFiles(
   catalog: LoadedCatalog,
   files: readonly { path: string; content: string }[],
+  removed: readonly string[] = [],
 ): LoadedCatalog {
-  let records = catalog.view.records;
-  const imageIds = new Map(catalog.view.imageIds);
-  const problems = [...catalog.problems];
+  const gone = new Set(removed);
+  let records = catalog.view.records.filter((record) => !gone.has(record.file));
+  const imageIds = new Map([...catalog.view.imageIds].filter(([path]) => !gone.has(path)));
+  const problems = catalog.problems.filter((problem) => !gone.has(problem.file));
   for (const file of files) {
     if (isRecordPath(file.path)) {
       records = records.filter((record) => record.file !== file.path);
@@ -71,19 +85,8 @@ export function withPlannedFiles(
       imageIds.set(file.path, file.content);
     }
   }
-  return { ...catalog, problems, view: { ...catalog.view, records, imageIds } };
-}
-
-/** Checks planned files against the working tree's catalog, as `emi validate` would, writing nothing. */
-export async function validatePlannedFiles(
-  root: string,
-  files: readonly { path: string; content: string }[],
-): Promise<ValidationReport> {
-  const loaded = await loadCatalog(worktreeReader(root));
-  return reportProblems(
-    withPlannedFiles(loaded, files),
-    files.map((file) => file.path),
-  );
+  const strayRecordFiles = catalog.view.strayRecordFiles.filter((path) => !gone.has(path));
+  return { ...catalog, problems, view: { ...catalog.view, records, imageIds, strayRecordFiles } };
 }
 
 /** Checks an already loaded catalog, limited to `scope` (paths) when given. */

@@ -28,19 +28,6 @@ export interface ManifestPatch {
   removed: { name: string; version: string }[];
 }
 
-/** The `git log -p -U0 --full-index` options parseManifestPatches reads. */
-export const manifestPatchLogArgs = [
-  '--full-history',
-  '--no-merges',
-  '--no-renames',
-  '--no-color',
-  '--no-ext-diff',
-  '--full-index',
-  '-p',
-  '-U0',
-  '--format=%x1e%H',
-];
-
 function patchLine(line: string): { name: string; version: string } | undefined {
   const tab = line.indexOf('\t', 1);
   if (tab < 0 || line.endsWith('\r') || line.startsWith('#', 1)) return undefined;
@@ -57,7 +44,7 @@ export interface ManifestPatches {
 }
 
 /**
- * Reads `git log <manifestPatchLogArgs>` over the manifests: the lines git found changed between
+ * Reads readManifestPatchLog's output (lib/git.ts) over the manifests: the lines git found changed between
  * two versions of a manifest, and which blob each commit left. A patch with a line that is not
  * name<TAB>version is left out of byBlobs: that release is compared from the blobs, where
  * parseManifest reports the defect. Pure.

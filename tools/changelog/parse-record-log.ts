@@ -1,28 +1,11 @@
 /**
- * Reads the history of EMI-IDs/ from one `git log -p` run (recordLogArgs): for every commit, which
+ * Reads the history of EMI-IDs/ from one `git log -p` run (readRecordLog in lib/git.ts): for every commit, which
  * record files it added, changed, renamed or deleted, and each file's fields after the commit. The
  * context is wider than any record, so each patch holds the whole new file; a pure rename or a mode
  * change has no patch and keeps the fields the file had. Pure.
  */
 import { parseRecordScalars } from '../catalog/history.js';
 import type { CommitPathChanges, PathChange } from '../lib/git.js';
-
-/** Context lines for `git log -p`: more than any record file has, so each hunk shows the whole file. */
-const recordContextLines = 400;
-
-export const recordLogArgs = [
-  '--date-order',
-  '--reverse',
-  '--full-history',
-  '--no-merges',
-  '--find-renames',
-  '--no-color',
-  '--no-ext-diff',
-  '--full-index',
-  '--format=%x00commit %H',
-  '-p',
-  `-U${recordContextLines}`,
-];
 
 export interface RecordLog {
   /** Oldest first, as traceLines reads it. */

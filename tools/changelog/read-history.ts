@@ -11,11 +11,14 @@ import {
   getRepositoryState,
   listCommitParents,
   listPathChanges,
-  readLog,
+  readManifestPatchLog,
   readObjects,
+  readRecordLog,
+  ShallowCloneError,
+  unshallowAdvice,
 } from '../lib/git.js';
 import { type CommitInfo, parseCommitObject } from '../lib/parse-commit.js';
-import { imageIdsDir, recipesDir, recordsDir } from '../lib/paths.js';
+import { recipesDir, recordsDir } from '../lib/paths.js';
 import type { Changelog, PackageChanges } from '../schemas/generated/changelog.js';
 import { buildChangelog, manifestSpecOf } from './build-changelog.js';
 import { githubRepositoryOf } from './github-remote.js';
@@ -27,8 +30,8 @@ import {
   lineIdOf,
   manifestPathOf,
 } from './line-history.js';
-import { diffReleaseManifests, manifestPatchLogArgs, parseManifestPatches } from './manifest-patches.js';
-import { parseRecordLog, recordLogArgs } from './parse-record-log.js';
+import { diffReleaseManifests, parseManifestPatches } from './manifest-patches.js';
+import { parseRecordLog } from './parse-record-log.js';
 import { findRecipeChanges, indexCommitGraph, recipeFoldersByCommit } from './recipe-changes.js';
 import { type LineTrace, traceLines } from './trace-lines.js';
 
@@ -49,11 +52,10 @@ export async function requireFullHistory(cwd: string): Promise<string> {
   const state = await getRepositoryState(cwd);
   if (!state)
     throw new UserError(`${cwd} is not inside a git repository: run this in a clone of the catalog`);
-  if (state.shallow) {
-    throw new UserError(
-      `${state.root} is a shallow clone, so its history is cut short and the changelog would miss releases: fetch the whole history first (git fetch --unshallow, or fetch-depth: 0 for actions/checkout)`,
+  if (state.shallow)
+    throw new ShallowCloneError(
+      `${state.root} is a shallow clone, so its history is cut short and the changelog would miss releases: ${unshallowAdvice}`,
     );
-  }
   return state.root;
 }
 
@@ -79,7 +81,7 @@ export async function readHistory(options: ReadHistoryOptions): Promise<HistoryR
   // The log of EMI-IDs/ is on the critical path, so it starts first with the two light runs; the
   // heavier manifest diffs start once it is done and run while the records are parsed.
   // Which record files each commit changed, and their contents: one run of git log -p.
-  const recordLogRun = readLog(root, { args: recordLogArgs, pathspecs: [`${recordsDir}/`] });
+  const recordLogRun = readRecordLog(root);
   const recipeLogRun = listPathChanges(root, { pathspecs: [`${recipesDir}/`], findRenames: false });
   const parentsRun = listCommitParents(root);
   const remoteRun = getRemoteUrl(root);
@@ -87,7 +89,7 @@ export async function readHistory(options: ReadHistoryOptions): Promise<HistoryR
   for (const run of [recordLogRun, recipeLogRun, parentsRun, remoteRun]) run.catch(() => undefined);
   const recordLogText = await recordLogRun;
   // What changed in the manifests, line by line: git diffs them, so they need not be read.
-  const patchLogRun = readLog(root, { args: manifestPatchLogArgs, pathspecs: [`${imageIdsDir}/*.packages`] });
+  const patchLogRun = readManifestPatchLog(root);
   patchLogRun.catch(() => undefined);
   const recordLog = parseRecordLog(recordLogText);
   const traces = selectTraces(traceLines(recordLog.commits), options.lines);

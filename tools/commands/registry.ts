@@ -41,7 +41,7 @@ export const commands: CommandSpec[] = [
       json,
     },
     description:
-      'Computes version (YYYY.MM.DD, .N for extra releases that day), stamp, date and file name, shows the record, asks before writing on a terminal, then writes EMI-IDs/<name>.<arch>.yaml and image-ids/<name>.<arch> atomically.',
+      'Computes version (YYYY.MM.DD, .N for extra releases that day), stamp, date and file name, shows the record, asks before writing on a terminal, then writes EMI-IDs/<name>.<arch>.yaml and image-ids/<name>.<arch> atomically. Refuses a shallow clone, where it cannot check that the stamp was not used before (git fetch --unshallow fetches the whole history).',
     examples: [
       'npm run new-emi -- --recipe debian-based --arch x86_64',
       'emi new-emi --recipe debian-based --arch i386 --name euca-large-debian-emi --yes',
@@ -58,10 +58,14 @@ export const commands: CommandSpec[] = [
         type: 'boolean',
         description: 'check what is staged for the next commit (the pre-commit hook)',
       },
+      'no-history': {
+        type: 'boolean',
+        description: 'skip the rules that read the git history (for a shallow clone)',
+      },
       json,
     },
     description:
-      'Prints each problem as `file:line:column  field  message` (and as a GitHub annotation under Actions). Exit 0 when clean, 1 on problems, 2 on usage errors.',
+      'Prints each problem as `file:line:column  field  message` (and as a GitHub annotation under Actions). Exit 0 when clean, 1 on problems, 2 on usage errors. The history rules (a stamp or version used by an earlier release) read the git history: in a shallow clone validate fails unless given --no-history; git fetch --unshallow fetches the rest.',
     examples: ['npm run validate', 'emi validate EMI-IDs/euca-debian-emi.x86_64.yaml', 'emi validate --json'],
     load: () => import('./validate.js'),
   },

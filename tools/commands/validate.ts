@@ -47,6 +47,7 @@ export const run: CommandRun = async (values, positionals, context) => {
     root,
     ...(paths.length > 0 && !paths.includes('.') ? { paths } : {}),
     staged: Boolean(values.staged),
+    history: !values['no-history'],
   });
   printReport(report, context, Boolean(values.json));
   return report.ok ? ExitCode.ok : ExitCode.problems;

@@ -1,12 +1,11 @@
 /**
  * The record step, the last of a build: EMI-IDs/<name>.<arch>.yaml with recipe_digest and the
  * artifacts' checksums, image-ids/<name>.<arch> (the image's /etc/image-id) and
- * image-ids/<name>.<arch>.packages, checked as `emi validate` would and written atomically, under
- * the same lock as new-emi. Nothing is written when the line's record changed during the build.
+ * image-ids/<name>.<arch>.packages, handed to the catalog writer: under the catalog lock, checked as
+ * `emi validate` would and written atomically. Nothing is written when the line's record changed
+ * during the build.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parseRecord } from '../catalog/parse-record.js';
+import { applyCatalogChange, checkCatalogChange } from '../catalog/apply-catalog-change.js';
 import {
   type ImageRecord,
   imageIdPath,
@@ -15,12 +14,6 @@ import {
   renderImageId,
   renderRecord,
 } from '../catalog/record-files.js';
-import { validatePlannedFiles } from '../catalog/validate-catalog.js';
-import { writeFilesAtomic } from '../lib/atomic-write.js';
-import { UserError } from '../lib/errors.js';
-import { getGitDir } from '../lib/git.js';
-import { acquireLock } from '../lib/lock.js';
-import { formatProblem } from '../lib/problems.js';
 import type { Artifact } from './events.js';
 
 export interface RecordFiles {
@@ -53,9 +46,7 @@ export async function checkRecordFiles(
   root: string,
   files: readonly { path: string; content: string }[],
 ): Promise<void> {
-  const report = await validatePlannedFiles(root, files);
-  if (!report.ok)
-    throw new UserError(`the record would not validate:\n${report.problems.map(formatProblem).join('\n')}`);
+  await checkCatalogChange(root, { write: files });
 }
 
 export interface WriteRecordInput {
@@ -69,25 +60,11 @@ export interface WriteRecordInput {
 
 export async function writeRecord(input: WriteRecordInput): Promise<RecordFiles> {
   const planned = recordFilesFor(input.record, input.artifacts, input.packages);
-  const release = await acquireLock(join(await getGitDir(input.root), 'emi-new-emi.lock'), 'emi new-emi');
-  try {
-    const path = recordPath(input.record);
-    const text = await readFile(join(input.root, path), 'utf8').catch(() => undefined);
-    const now = text === undefined ? undefined : parseRecord(path, text);
-    const version = now?.ok ? now.value.record.image_version : undefined;
-    if (text !== undefined && !now?.ok)
-      throw new UserError(`${path} cannot be read any more: its record is not written`);
-    if (version !== input.previousVersion) {
-      throw new UserError(
-        `${path} changed during the build (${input.previousVersion ?? 'no record'} → ${version ?? 'no record'}): the record of this build is not written`,
-      );
-    }
-    await checkRecordFiles(input.root, planned.files);
-    await writeFilesAtomic(
-      planned.files.map((file) => ({ path: join(input.root, file.path), content: file.content })),
-    );
-    return planned;
-  } finally {
-    await release();
-  }
+  await applyCatalogChange({
+    root: input.root,
+    change: { write: planned.files },
+    expect: { [recordPath(input.record)]: input.previousVersion ?? null },
+    what: 'emi build',
+  });
+  return planned;
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export interface FileToWrite {
@@ -79,3 +79,73 @@ export async function writeFilesAtomic(files: readonly FileToWrite[]): Promise<v
 }
 
 const parallelWrites = 16;
+
+export interface FileChanges {
+  write: readonly FileToWrite[];
+  /** Files to remove (absolute paths); a missing one is not an error. */
+  remove?: readonly string[];
+}
+
+/**
+ * Writes and removes files as one step, as far as a file system allows: every new file is written
+ * to a temp file first (a failure there changes nothing), the targets' current contents are kept,
+ * and only then are the temp files renamed into place and the removals made. When a rename or a
+ * removal fails, what was already changed is put back (earlier contents rewritten, new files
+ * removed) before the error is thrown, so the folder is left as it was.
+ */
+export async function replaceFilesAtomic(changes: FileChanges): Promise<void> {
+  const removals = changes.remove ?? [];
+  const targets = [...changes.write.map((file) => file.path), ...removals];
+  const before = new Map<string, { content: Buffer; mode: number } | undefined>();
+  for (const path of targets) before.set(path, await readExisting(path));
+  const temps: string[] = [];
+  try {
+    for (const file of changes.write) temps.push(await writeTemp(file));
+  } catch (error) {
+    await Promise.all(temps.map((temp) => rm(temp, { force: true })));
+    throw error;
+  }
+  const done: string[] = [];
+  try {
+    for (const [index, file] of changes.write.entries()) {
+      await rename(temps[index] as string, file.path);
+      done.push(file.path);
+    }
+    for (const path of removals) {
+      if (before.get(path) === undefined) continue;
+      await rm(path);
+      done.push(path);
+    }
+  } catch (error) {
+    await Promise.all(temps.map((temp) => rm(temp, { force: true })));
+    await restore(done, before);
+    throw error;
+  }
+}
+
+async function readExisting(path: string): Promise<{ content: Buffer; mode: number } | undefined> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) return undefined;
+    return { content: await readFile(path), mode: info.mode & 0o7777 };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Puts changed paths back as they were (best effort: the first error of the change is the one shown). */
+async function restore(
+  changed: readonly string[],
+  before: ReadonlyMap<string, { content: Buffer; mode: number } | undefined>,
+): Promise<void> {
+  for (const path of [...changed].reverse()) {
+    const old = before.get(path);
+    try {
+      if (old === undefined) await rm(path, { force: true });
+      else await writeFileAtomic(path, old.content, old.mode);
+    } catch {
+      // Keep going: put back as much as can be put back.
+    }
+  }
+}

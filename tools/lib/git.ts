@@ -1,21 +1,158 @@
 /**
  * The one adapter for git (the only importer of simple-git). Verb-named functions over an
- * explicit working folder; arguments are arrays, never shell strings.
+ * explicit working folder; arguments are arrays, never shell strings; the verbs own their git flags
+ * (callers parse what a verb returns, they do not assemble git command lines).
+ *
+ * One transport: every git run goes through simple-git (`runGit`), except `readObjects`, which
+ * feeds `git cat-file --batch` its object names on stdin and reads binary objects back: simple-git
+ * can give a task neither stdin nor a byte-exact stdout, so that one run goes through the process
+ * adapter (exec.ts).
+ *
+ * Errors are translated here: simple-git's GitError, a git process that failed and a folder that
+ * does not exist become a GitCommandError (a UserError, exit 1) naming the command, the repository
+ * and git's own message; a held index.lock says which file to remove if no git is running.
  */
 import { mkdtempSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type SimpleGit, simpleGit } from 'simple-git';
-import { ProcessError, tail, UserError } from './errors.js';
+import { isUserError, UserError } from './errors.js';
 import { runCommand } from './exec.js';
+import { imageIdsDir, recordsDir } from './paths.js';
 
-function git(cwd: string): SimpleGit {
-  return simpleGit({ baseDir: cwd, maxConcurrentProcesses: 4, trimmed: false });
+/** A git run that failed: the command, the repository, git's exit code and its own message. */
+export class GitCommandError extends UserError {
+  override name = 'GitCommandError';
+  readonly command: string;
+  readonly repository: string;
+  /** git's exit code; undefined when git did not run (e.g. the folder does not exist). */
+  readonly gitExitCode: number | undefined;
+  /** What git printed on stderr (or simple-git's message when git did not run). */
+  readonly gitMessage: string;
+  constructor(options: {
+    command: string;
+    repository: string;
+    gitExitCode: number | undefined;
+    gitMessage: string;
+    cause?: unknown;
+  }) {
+    super(describeGitFailure(options), { cause: options.cause });
+    this.command = options.command;
+    this.repository = options.repository;
+    this.gitExitCode = options.gitExitCode;
+    this.gitMessage = options.gitMessage;
+  }
+
+  /** git said the folder is not in a repository. */
+  get isNotARepository(): boolean {
+    return /not a git repository/i.test(this.gitMessage);
+  }
+}
+
+const lockPattern = /Unable to create '([^']+\.lock)': File exists/;
+
+function describeGitFailure(options: {
+  command: string;
+  repository: string;
+  gitExitCode: number | undefined;
+  gitMessage: string;
+}): string {
+  const lock = lockPattern.exec(options.gitMessage)?.[1];
+  if (lock)
+    return `${options.command} failed in ${options.repository}: ${lock} exists, so another git process is running there or one was killed: wait for it, or if no git runs, remove ${lock} and try again`;
+  // git's own message, without its hints (they name git commands, not ours) and blank lines.
+  const message = options.gitMessage
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter((line) => line !== '' && !line.startsWith('hint:'))
+    .slice(0, 8)
+    .join('\n    ');
+  const how = options.gitExitCode === undefined ? 'failed' : `exited with code ${options.gitExitCode}`;
+  return `${options.command} ${how} in ${options.repository}${message ? `:\n    ${message}` : ''}`;
+}
+
+/** `git <verb> …` for messages: the first arguments, not a long format string or pathspec list. */
+function describeArgs(args: readonly string[]): string {
+  const shown = args.filter((arg, index) => !(arg === '-c' || args[index - 1] === '-c')).slice(0, 4);
+  return `git ${shown.join(' ')}${shown.length < args.length - countConfig(args) ? ' …' : ''}`;
+}
+
+const countConfig = (args: readonly string[]) => args.filter((arg) => arg === '-c').length * 2;
+
+interface GitResult {
+  stdout: string;
+  exitCode: number;
+}
+
+interface RunGitOptions {
+  /** Exit codes that are answers, not failures (e.g. 1 from `merge-base --is-ancestor`). */
+  answers?: readonly number[];
+  /** Extra environment for git (on top of this process's). */
+  env?: Record<string, string>;
+}
+
+/**
+ * Runs git through simple-git. simple-git counts a run as failed only when git printed on stderr,
+ * so its `errors` hook is told the exit code of every run: a non-zero exit is a failure (or an
+ * answer, when listed in `answers`) even when git printed nothing.
+ */
+async function runGit(cwd: string, args: string[], options: RunGitOptions = {}): Promise<GitResult> {
+  let exitCode: number | undefined;
+  let stderr = '';
+  let stdout = '';
+  try {
+    let git: SimpleGit = simpleGit({
+      baseDir: cwd,
+      trimmed: false,
+      // simple-git checks an environment given to it for variables that run programs (EDITOR,
+      // GIT_SSH_COMMAND, GIT_CONFIG_GLOBAL …), to stop them coming from untrusted data. The only
+      // environment given here is this process's own (the user's, which git reads anyway) plus
+      // the fixed names in `options.env`, so those checks are lifted for it, and for it alone.
+      ...(options.env ? { unsafe: inheritedEnvAllowed } : {}),
+      errors(error, result) {
+        exitCode = result.exitCode;
+        stderr = Buffer.concat(result.stdErr).toString('utf8');
+        stdout = Buffer.concat(result.stdOut).toString('utf8');
+        if (result.exitCode === 0) return error;
+        return error ?? Buffer.from(stderr || `exit code ${result.exitCode}`);
+      },
+    });
+    if (options.env) git = git.env({ ...inheritedEnv(), ...options.env });
+    return { stdout: await git.raw(args), exitCode: 0 };
+  } catch (error) {
+    if (exitCode !== undefined && exitCode !== 0 && options.answers?.includes(exitCode))
+      return { stdout, exitCode };
+    throw new GitCommandError({
+      command: describeArgs(args),
+      repository: cwd,
+      gitExitCode: exitCode,
+      gitMessage: stderr || (error instanceof Error ? error.message : String(error)),
+      cause: error,
+    });
+  }
+}
+
+const inheritedEnvAllowed = {
+  allowUnsafeAskPass: true,
+  allowUnsafeConfigEnvCount: true,
+  allowUnsafeConfigPaths: true,
+  allowUnsafeDiffExternal: true,
+  allowUnsafeEditor: true,
+  allowUnsafeGitProxy: true,
+  allowUnsafePager: true,
+  allowUnsafeSshCommand: true,
+  allowUnsafeTemplateDir: true,
+};
+
+function inheritedEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+  return env;
 }
 
 async function raw(cwd: string, args: string[]): Promise<string> {
-  return git(cwd).raw(args);
+  return (await runGit(cwd, args)).stdout;
 }
 
 /** The top of the working tree that holds cwd, or undefined outside a repository. */
@@ -54,12 +191,7 @@ export async function getGitDir(cwd: string): Promise<string> {
 }
 
 export async function hasCommits(cwd: string): Promise<boolean> {
-  // simple-git resolves a failed command that prints nothing, so ask for the exit code itself.
-  const result = await runCommand('git', ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], {
-    cwd,
-    reject: false,
-  });
-  return result.exitCode === 0;
+  return (await readHeadCommit(cwd)) !== undefined;
 }
 
 /**
@@ -81,8 +213,33 @@ async function rawWithCommits<T>(
   }
 }
 
+/** Whether the repository around cwd is a shallow clone (its history cut short). */
 export async function isShallowRepository(cwd: string): Promise<boolean> {
   return (await raw(cwd, ['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+}
+
+/** How to get the whole history, for every message about a shallow clone. */
+export const unshallowAdvice =
+  'fetch the whole history first (git fetch --unshallow, or fetch-depth: 0 for actions/checkout)';
+
+/** A shallow clone where a command needs the whole history. */
+export class ShallowCloneError extends UserError {
+  override name = 'ShallowCloneError';
+}
+
+/**
+ * Refuses a shallow clone: `consequence` says what would go wrong ("the changelog would miss
+ * releases"), `alternative` how to do without the history, when there is a way.
+ */
+export async function assertFullHistory(
+  root: string,
+  consequence: string,
+  alternative?: string,
+): Promise<void> {
+  if (!(await isShallowRepository(root))) return;
+  throw new ShallowCloneError(
+    `${root} is a shallow clone, so its history is cut short and ${consequence}: ${unshallowAdvice}${alternative ? `, or ${alternative}` : ''}`,
+  );
 }
 
 export interface StagedChange {
@@ -170,10 +327,22 @@ export async function readObjects(cwd: string, specs: readonly string[]): Promis
   for (let start = 0; start < sendable.length; start += objectsPerBatch)
     batches.push(sendable.slice(start, start + objectsPerBatch));
   const readBatch = async (batch: string[]) => {
+    // Through the process adapter, not simple-git: the names go in on stdin and the objects come
+    // back as bytes (see the header).
     const { stdoutBytes } = await runCommand('git', ['cat-file', '--batch', '--buffer'], {
       cwd,
       input: `${batch.join('\n')}\n`,
       binary: true,
+    }).catch((error: unknown) => {
+      throw isUserError(error)
+        ? new GitCommandError({
+            command: 'git cat-file --batch',
+            repository: cwd,
+            gitExitCode: (error as { processExitCode?: number }).processExitCode,
+            gitMessage: (error as { stderrTail?: string }).stderrTail ?? error.message,
+            cause: error,
+          })
+        : error;
     });
     const bytes = stdoutBytes ?? new Uint8Array();
     // A view, not a copy: a batch can hold megabytes.
@@ -199,56 +368,120 @@ export async function readObjects(cwd: string, specs: readonly string[]): Promis
   return result;
 }
 
-export interface LogOptions {
-  /** Extra `git log` arguments before the pathspec (e.g. ['-p', '--reverse']). */
-  args: string[];
-  pathspecs?: string[];
-}
-
-/** Raw `git log` output; empty when the repository has no commits yet. */
-export async function readLog(cwd: string, options: LogOptions): Promise<string> {
-  // git writes into a file rather than a pipe: started at once (no awaits before the spawn), it
-  // runs to the end at full speed while this process reads the working tree, instead of stalling
-  // on a full pipe until the event loop drains it.
+/**
+ * Raw `git log` output, written by git into a file (no pipe to stall on, and no output limit); empty
+ * when the repository has no commits yet. The verbs below own the flags; their parsers live with
+ * their stages (catalog/history.ts, changelog/parse-record-log.ts, changelog/manifest-patches.ts).
+ */
+async function readLog(cwd: string, args: string[], pathspecs: string[]): Promise<string> {
   const folder = mkdtempSync(join(tmpdir(), 'emi-log-'));
   const output = join(folder, 'log');
-  const args = [
-    '-c',
-    'core.quotePath=false',
-    'log',
-    `--output=${output}`,
-    ...options.args,
-    '--',
-    ...(options.pathspecs ?? []),
-  ];
-  const running = runCommand('git', args, { cwd, reject: false });
   try {
-    const result = await running;
-    if (result.exitCode !== 0) {
-      // A repository without commits has no history yet.
-      if (/does not have any commits yet|bad default revision 'HEAD'/.test(result.stderr)) return '';
-      throw new ProcessError(`git ${args.join(' ')}`, result.exitCode, tail(result.stderr));
-    }
+    await runGit(cwd, [
+      '-c',
+      'core.quotePath=false',
+      'log',
+      `--output=${output}`,
+      ...args,
+      '--',
+      ...pathspecs,
+    ]);
     return await readFile(output, 'utf8');
+  } catch (error) {
+    // A repository without commits has no history yet.
+    if (
+      error instanceof GitCommandError &&
+      /does not have any commits yet|bad default revision 'HEAD'/.test(error.gitMessage)
+    )
+      return '';
+    throw error;
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
 }
 
-/** The commit HEAD points at, or undefined in a repository without commits. */
+/**
+ * The history of the record files, for catalog/history.ts (parseRecordHistory): oldest first, each
+ * commit as a NUL, `commit <hash> <committer time>`, then its zero-context patch (renames as a
+ * deletion and an addition). `range` limits it (e.g. `<cached>..<head>`; default HEAD).
+ */
+export async function readRecordHistoryLog(cwd: string, range: string[] = []): Promise<string> {
+  const args = [
+    '--reverse',
+    '--no-renames',
+    '--no-color',
+    '--no-ext-diff',
+    '--format=%x00commit %H %ct',
+    '-p',
+    '--unified=0',
+    ...range,
+  ];
+  return readLog(cwd, args, [`${recordsDir}/`]);
+}
+
+/** Context lines for readRecordLog: more than any record file has, so each hunk is the whole file. */
+const recordContextLines = 400;
+
+/**
+ * The history of the record files, for changelog/parse-record-log.ts: every non-merge commit,
+ * oldest first (parents first, `--full-history`), as a NUL, `commit <hash>`, and a patch with
+ * renames found, full blob ids and the whole file as context.
+ */
+export async function readRecordLog(cwd: string): Promise<string> {
+  const args = [
+    '--date-order',
+    '--reverse',
+    '--full-history',
+    '--no-merges',
+    '--find-renames',
+    '--no-color',
+    '--no-ext-diff',
+    '--full-index',
+    '--format=%x00commit %H',
+    '-p',
+    `-U${recordContextLines}`,
+  ];
+  return readLog(cwd, args, [`${recordsDir}/`]);
+}
+
+/**
+ * The changes of the package manifests (image-ids/*.packages), for changelog/manifest-patches.ts:
+ * every non-merge commit as a record separator (0x1e) and its hash, then a zero-context patch
+ * with full blob ids and no rename detection.
+ */
+export async function readManifestPatchLog(cwd: string): Promise<string> {
+  const args = [
+    '--full-history',
+    '--no-merges',
+    '--no-renames',
+    '--no-color',
+    '--no-ext-diff',
+    '--full-index',
+    '-p',
+    '-U0',
+    '--format=%x1e%H',
+  ];
+  return readLog(cwd, args, [`${imageIdsDir}/*.packages`]);
+}
+
+/** The commit HEAD points at, or undefined in a repository without commits (or outside one). */
 export async function readHeadCommit(cwd: string): Promise<string | undefined> {
-  const result = await runCommand('git', ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], {
-    cwd,
-    reject: false,
-  });
-  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+  try {
+    const result = await runGit(cwd, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], {
+      answers: [1],
+    });
+    return result.exitCode === 0 ? result.stdout.trim() : undefined;
+  } catch (error) {
+    if (error instanceof GitCommandError && error.isNotARepository) return undefined;
+    throw error;
+  }
 }
 
 /** Whether `ancestor` is reachable from `descendant`. */
 export async function isAncestor(cwd: string, ancestor: string, descendant: string): Promise<boolean> {
-  const result = await runCommand('git', ['merge-base', '--is-ancestor', ancestor, descendant], {
-    cwd,
-    reject: false,
+  // 1 is "no"; 128 is a commit that is not there (any more), which is no ancestor either.
+  const result = await runGit(cwd, ['merge-base', '--is-ancestor', ancestor, descendant], {
+    answers: [1, 128],
   });
   return result.exitCode === 0;
 }
@@ -277,20 +510,32 @@ export async function addPaths(cwd: string, paths: string[]): Promise<void> {
   await raw(cwd, ['add', '--all', '--', ...paths]);
 }
 
-/** Commits what is staged; the message goes through a file argument, never a shell string. */
+/** Takes paths out of the index again (back to HEAD, or out of it in a repository without commits). */
+export async function unstagePaths(cwd: string, paths: string[]): Promise<void> {
+  await raw(cwd, ['reset', '--quiet', '--', ...paths]);
+}
+
+/** Commits what is staged; the message goes through a file, never a shell string. */
 export async function commitStaged(cwd: string, options: CommitOptions): Promise<string> {
-  const args = ['commit', '--quiet', '--cleanup=verbatim', '--file=-'];
-  if (options.allowEmpty) args.push('--allow-empty');
-  if (options.noVerify) args.push('--no-verify');
-  if (options.author) args.push(`--author=${options.author.name} <${options.author.email}>`);
-  if (options.author?.date) args.push(`--date=${options.author.date}`);
-  const env: Record<string, string> = {};
-  if (options.committerDate) env.GIT_COMMITTER_DATE = options.committerDate;
-  if (options.committer) {
-    env.GIT_COMMITTER_NAME = options.committer.name;
-    env.GIT_COMMITTER_EMAIL = options.committer.email;
+  const folder = mkdtempSync(join(tmpdir(), 'emi-commit-'));
+  try {
+    const messageFile = join(folder, 'message');
+    await writeFile(messageFile, options.message);
+    const args = ['commit', '--quiet', '--cleanup=verbatim', `--file=${messageFile}`];
+    if (options.allowEmpty) args.push('--allow-empty');
+    if (options.noVerify) args.push('--no-verify');
+    if (options.author) args.push(`--author=${options.author.name} <${options.author.email}>`);
+    if (options.author?.date) args.push(`--date=${options.author.date}`);
+    const env: Record<string, string> = {};
+    if (options.committerDate) env.GIT_COMMITTER_DATE = options.committerDate;
+    if (options.committer) {
+      env.GIT_COMMITTER_NAME = options.committer.name;
+      env.GIT_COMMITTER_EMAIL = options.committer.email;
+    }
+    await runGit(cwd, args, Object.keys(env).length > 0 ? { env } : {});
+  } finally {
+    await rm(folder, { recursive: true, force: true });
   }
-  await runCommand('git', args, { cwd, input: options.message, env });
   return (await raw(cwd, ['rev-parse', 'HEAD'])).trim();
 }
 
@@ -405,7 +650,8 @@ export async function isWorkingTreeClean(cwd: string): Promise<boolean> {
 
 /** Who git would record as committer here (`git var GIT_COMMITTER_IDENT`), or undefined when unset. */
 export async function getCommitterIdent(cwd: string): Promise<string | undefined> {
-  const result = await runCommand('git', ['var', 'GIT_COMMITTER_IDENT'], { cwd, reject: false });
+  // git var exits 128 when it cannot make up an identity (no user.email, no usable host name).
+  const result = await runGit(cwd, ['var', 'GIT_COMMITTER_IDENT'], { answers: [128] });
   return result.exitCode === 0 ? result.stdout.trim() : undefined;
 }
 
@@ -447,20 +693,17 @@ export async function listTreeAt(
 /** The commit a revision names, or undefined when it names none. */
 export async function resolveCommit(cwd: string, revision: string): Promise<string | undefined> {
   if (revision.startsWith('-')) return undefined;
-  const result = await runCommand(
-    'git',
+  const result = await runGit(
+    cwd,
     ['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`],
-    {
-      cwd,
-      reject: false,
-    },
+    { answers: [1, 128] },
   );
   return result.exitCode === 0 ? result.stdout.trim() : undefined;
 }
 
 /** The best common ancestor of two commits, or undefined when they share no history. */
 export async function findMergeBase(cwd: string, a: string, b: string): Promise<string | undefined> {
-  const result = await runCommand('git', ['merge-base', a, b], { cwd, reject: false });
+  const result = await runGit(cwd, ['merge-base', a, b], { answers: [1] });
   return result.exitCode === 0 ? result.stdout.trim() : undefined;
 }
 
@@ -473,13 +716,11 @@ export async function mergeTrees(
   ours: string,
   theirs: string,
 ): Promise<{ tree: string; conflicts: string[] }> {
-  const result = await runCommand(
-    'git',
+  const result = await runGit(
+    cwd,
     ['merge-tree', '--write-tree', '--name-only', '-z', '--no-messages', ours, theirs],
-    { cwd, reject: false },
+    { answers: [1] },
   );
-  if (result.exitCode !== 0 && result.exitCode !== 1)
-    throw new ProcessError('git merge-tree', result.exitCode, tail(result.stderr));
   const [tree = '', ...rest] = result.stdout.split('\0');
   return {
     tree: tree.trim(),
@@ -538,13 +779,13 @@ export async function listWorkingChanges(
 
 /** `git fetch <remote> <branch>`; returns the fetched commit. */
 export async function fetchBranch(cwd: string, remote: string, branch: string): Promise<string> {
-  await runCommand(
-    'git',
-    ['fetch', '--quiet', '--no-tags', remote, `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`],
-    {
-      cwd,
-    },
-  );
+  await raw(cwd, [
+    'fetch',
+    '--quiet',
+    '--no-tags',
+    remote,
+    `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`,
+  ]);
   return (await raw(cwd, ['rev-parse', `refs/remotes/${remote}/${branch}`])).trim();
 }
 
@@ -555,14 +796,15 @@ export async function rebaseOnto(
   committer?: { name: string; email: string },
 ): Promise<boolean> {
   // A fresh CI checkout has no identity configured; rebasing rewrites commits, so it needs one.
-  const env = committer ? { GIT_COMMITTER_NAME: committer.name, GIT_COMMITTER_EMAIL: committer.email } : {};
-  const result = await runCommand('git', ['rebase', '--quiet', '--no-autostash', upstream], {
-    cwd,
-    env,
-    reject: false,
+  const env = committer
+    ? { GIT_COMMITTER_NAME: committer.name, GIT_COMMITTER_EMAIL: committer.email }
+    : undefined;
+  const result = await runGit(cwd, ['rebase', '--quiet', '--no-autostash', upstream], {
+    answers: [1],
+    ...(env ? { env } : {}),
   });
   if (result.exitCode === 0) return true;
-  await runCommand('git', ['rebase', '--abort'], { cwd, env, reject: false });
+  await runGit(cwd, ['rebase', '--abort'], { answers: [1, 128], ...(env ? { env } : {}) });
   return false;
 }
 
@@ -573,16 +815,16 @@ export type PushResult = { ok: true } | { ok: false; rejected: boolean; message:
  * first) is reported as `rejected`, for the caller to fetch, rebase and try again.
  */
 export async function pushHead(cwd: string, remote: string, branch: string): Promise<PushResult> {
-  const result = await runCommand('git', ['push', '--porcelain', remote, `HEAD:refs/heads/${branch}`], {
-    cwd,
-    reject: false,
-  });
-  if (result.exitCode === 0) return { ok: true };
-  const text = `${result.stdout}\n${result.stderr}`;
-  // A ref that moved while the push was received ("cannot lock ref … but expected …") is a race too.
-  const rejected =
-    /\[rejected\]|non-fast-forward|fetch first|cannot lock ref|incorrect old value|failed to update ref/.test(
-      text,
-    );
-  return { ok: false, rejected, message: tail(result.stderr || result.stdout, 5).trim() };
+  try {
+    await raw(cwd, ['push', remote, `HEAD:refs/heads/${branch}`]);
+    return { ok: true };
+  } catch (error) {
+    if (!(error instanceof GitCommandError)) throw error;
+    // A ref that moved while the push was received ("cannot lock ref … but expected …") is a race too.
+    const rejected =
+      /\[rejected\]|non-fast-forward|fetch first|cannot lock ref|incorrect old value|failed to update ref/.test(
+        error.gitMessage,
+      );
+    return { ok: false, rejected, message: error.gitMessage.trim().split('\n').slice(-5).join('\n') };
+  }
 }

@@ -1,10 +1,13 @@
-/** `emi import-legacy`, the applying part: writes the planned legacy records and their image-id files. */
+/**
+ * `emi import-legacy`, the applying part: hands the planned legacy records and their image-id files
+ * to the catalog writer (lock, each record still as planned, validated, written atomically).
+ */
 import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { writeFilesAtomic } from '../../lib/atomic-write.js';
+import { basename } from 'node:path';
 import { UserError } from '../../lib/errors.js';
 import type { Problem } from '../../lib/problems.js';
 import { worktreeReader } from '../../lib/tree-reader.js';
+import { applyCatalogChange } from '../apply-catalog-change.js';
 import { parseRecord } from '../parse-record.js';
 import { imageIdPath, recordPath, renderImageId, renderRecord } from '../record-files.js';
 import { type LegacyImportPlan, planLegacyImport } from './plan-legacy-import.js';
@@ -41,10 +44,12 @@ export async function importLegacy(options: LegacyImportOptions): Promise<Legacy
   const unchanged: string[] = [];
   const problems: Problem[] = [...plan.problems];
   const imported = [];
+  const expect: Record<string, string | null> = {};
   for (const entry of plan.imported) {
     const path = recordPath(entry.record);
     const content = renderRecord(entry.record);
     const current = existing.get(path);
+    let seen: string | null = null;
     if (current !== undefined) {
       const parsed = parseRecord(path, current);
       if (!parsed.ok || parsed.value.record.status !== 'legacy') {
@@ -57,6 +62,7 @@ export async function importLegacy(options: LegacyImportOptions): Promise<Legacy
         });
         continue;
       }
+      seen = parsed.value.record.image_version;
       if (current.toString('utf8') === content) {
         unchanged.push(path);
         imported.push(entry);
@@ -64,12 +70,16 @@ export async function importLegacy(options: LegacyImportOptions): Promise<Legacy
       }
     }
     imported.push(entry);
+    expect[path] = seen;
     files.push({ path, content }, { path: imageIdPath(entry.record), content: renderImageId(entry.record) });
   }
   if (!options.dryRun && files.length > 0) {
-    await writeFilesAtomic(
-      files.map((file) => ({ path: join(options.out, file.path), content: file.content })),
-    );
+    await applyCatalogChange({
+      root: options.out,
+      change: { write: files },
+      expect,
+      what: 'emi import-legacy',
+    });
   }
   return {
     ...plan,

@@ -4,9 +4,8 @@
  * starts a catalog's history (no records yet), and can resume: versions already replayed into
  * REPO (same author, time and subject) are recognised and skipped.
  */
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFilesAtomic } from '../../lib/atomic-write.js';
 import { UserError } from '../../lib/errors.js';
 import {
   addPaths,
@@ -16,10 +15,13 @@ import {
   listPathChanges,
   readObjects,
   requireRepoRoot,
+  unstagePaths,
 } from '../../lib/git.js';
 import { parseCommitObject, splitMessage } from '../../lib/parse-commit.js';
 import { imageIdsDir, recordsDir } from '../../lib/paths.js';
 import { worktreeReader } from '../../lib/tree-reader.js';
+import { applyCatalogChange } from '../apply-catalog-change.js';
+import { parseRecord } from '../parse-record.js';
 import { isRecordPath } from '../record-files.js';
 import {
   type LegacyHistoryPlan,
@@ -167,21 +169,74 @@ export async function replayLegacyHistory(options: ReplayOptions): Promise<Repla
       result.versions.push({ version, state: 'would replay' });
       continue;
     }
-    await writeFilesAtomic(
-      version.write.map((file) => ({ path: join(root, file.path), content: file.content })),
-    );
-    for (const path of version.remove) await rm(join(root, path), { force: true });
-    await addPaths(root, [...version.write.map((file) => file.path), ...version.remove]);
-    const { commit } = version;
-    // The original commit's author, time and message; hooks are skipped because the records were
-    // already checked against the schema by the plan, and every replayed message has its body.
-    const oid = await commitStaged(root, {
-      message: commit.message,
-      author: { name: commit.author, email: commit.email, date: commit.date },
-      committerDate: commit.date,
-      noVerify: true,
+    // The files go through the catalog writer (lock, each record still as the previous version
+    // left it, validated as `emi validate` would with the legacy exemptions, written atomically).
+    // Staging and committing them is git's part, not a catalog write, so it stays here; when git
+    // fails (an index.lock held, say), the files are put back through the writer as the previous
+    // version left them, so the working tree stays clean and a rerun resumes where this stopped.
+    const before =
+      index === 0 ? new Map<string, string>() : (plan.versions[index - 1] as PlannedVersion).state;
+    const paths = [...version.write.map((file) => file.path), ...version.remove];
+    await applyCatalogChange({
+      root,
+      change: { write: version.write, remove: version.remove },
+      expect: expectedRecords(before, paths),
+      what: 'emi import-legacy --history',
     });
-    result.versions.push({ version, state: 'replayed', commit: oid });
+    try {
+      result.versions.push({ version, state: 'replayed', commit: await commitVersion(root, version, paths) });
+    } catch (error) {
+      await putBack(root, before, paths);
+      throw error;
+    }
   }
   return result;
+}
+
+async function commitVersion(root: string, version: PlannedVersion, paths: string[]): Promise<string> {
+  await addPaths(root, paths);
+  const { commit } = version;
+  // The original commit's author, time and message; hooks are skipped because the records were
+  // already checked by the writer, and every replayed message has its body.
+  return commitStaged(root, {
+    message: commit.message,
+    author: { name: commit.author, email: commit.email, date: commit.date },
+    committerDate: commit.date,
+    noVerify: true,
+  });
+}
+
+/**
+ * Undoes a version's files after git failed to commit them: what the previous version left is
+ * written back (unvalidated: it is what was there, and the catalog may be mid-history), and the
+ * paths are unstaged when git lets us.
+ */
+async function putBack(root: string, before: ReadonlyMap<string, string>, paths: string[]): Promise<void> {
+  await applyCatalogChange({
+    root,
+    change: {
+      write: paths.flatMap((path) => {
+        const content = before.get(path);
+        return content === undefined ? [] : [{ path, content }];
+      }),
+      remove: paths.filter((path) => !before.has(path)),
+    },
+    what: 'emi import-legacy --history',
+    validate: false,
+  });
+  await unstagePaths(root, paths).catch(() => {});
+}
+
+/** The version of each record among `paths` in a planned state (null: no record there yet). */
+function expectedRecords(
+  state: ReadonlyMap<string, string>,
+  paths: readonly string[],
+): Record<string, string | null> {
+  const expect: Record<string, string | null> = {};
+  for (const path of paths.filter(isRecordPath)) {
+    const content = state.get(path);
+    const parsed = content === undefined ? undefined : parseRecord(path, content);
+    expect[path] = parsed?.ok ? parsed.value.record.image_version : null;
+  }
+  return expect;
 }
