@@ -1,12 +1,42 @@
 import { defineConfig } from 'vitest/config';
+import { allTests, rootTests, unitTests } from './test/groups.js';
+
+// Three projects (test/groups.ts says what goes where): `vitest run` runs all of them,
+// `vitest run --project unit` one (npm run test:unit, test:integration, test:root).
+// Integration and root tests run the compiled CLI (bin/emi.js → dist/): their global setup
+// rebuilds dist/ first when tools/ changed since the last build.
+const compiled = ['test/helpers/global-setup.ts'];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    // CLI tests spawn `node bin/emi.js`, which runs the compiled dist/ that `npm test` builds first.
-    globalSetup: ['test/helpers/global-setup.ts'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: unitTests,
+          setupFiles: ['test/helpers/no-child-processes.ts'],
+          // One process for all unit files: starting a worker per file cost 4 times the tests' own
+          // time. Unit tests keep no state between files (setup files still run for each file).
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: [allTests],
+          exclude: [...unitTests, ...rootTests],
+          globalSetup: compiled,
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'root', include: rootTests, globalSetup: compiled },
+      },
+    ],
   },
 });

@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { artifactNames, readImageArtifacts } from '../../tools/boot-check/artifact-dir.js';
 import { type ImageRecord, renderRecord } from '../../tools/catalog/record-files.js';
+import { it as base } from '../helpers/fixtures.js';
 
 const record: ImageRecord = {
   image_name: 'euca-debian-emi',
@@ -15,20 +15,21 @@ const record: ImageRecord = {
   recipe_name: 'debian-based',
 };
 
-let dir: string;
-let artifacts: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'emi-artifacts-'));
-  artifacts = join(dir, 'euca-debian-2026.01.02-x86_64');
-  await mkdir(artifacts);
-  for (const name of Object.values(artifactNames(record))) await writeFile(join(artifacts, name), 'x');
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+/** A folder holding an artifact folder with the files the record names (build.json is up to each test). */
+const it = base.extend<{ folder: { dir: string; artifacts: string } }>({
+  folder: async ({ makeTempDir }, use) => {
+    const dir = await makeTempDir('emi-artifacts-');
+    const artifacts = join(dir, 'euca-debian-2026.01.02-x86_64');
+    await mkdir(artifacts);
+    for (const name of Object.values(artifactNames(record))) await writeFile(join(artifacts, name), 'x');
+    await use({ dir, artifacts });
+  },
 });
 
 describe('readImageArtifacts', () => {
-  it('finds the record in build.json and the image, kernel and initrd it names', async () => {
+  it('finds the record in build.json and the image, kernel and initrd it names', async ({
+    folder: { dir, artifacts },
+  }) => {
     await writeFile(join(artifacts, 'build.json'), JSON.stringify({ format: 1, record, steps: [] }));
     const found = await readImageArtifacts('euca-debian-2026.01.02-x86_64', { cwd: dir });
     expect(found).toEqual({
@@ -41,14 +42,16 @@ describe('readImageArtifacts', () => {
     });
   });
 
-  it('takes a record file instead when given one', async () => {
+  it('takes a record file instead when given one', async ({ folder: { dir, artifacts } }) => {
     await writeFile(join(dir, 'line.yaml'), renderRecord(record));
     const found = await readImageArtifacts(artifacts, { cwd: dir, recordFile: 'line.yaml' });
     expect(found.record).toEqual(record);
     expect(found.recordSource).toBe(join(dir, 'line.yaml'));
   });
 
-  it('says what is wrong: no folder, no build.json, a bad record, a missing file, a tarball record', async () => {
+  it('says what is wrong: no folder, no build.json, a bad record, a missing file, a tarball record', async ({
+    folder: { dir, artifacts },
+  }) => {
     await expect(readImageArtifacts('nowhere', { cwd: dir })).rejects.toThrow(
       'nowhere is not a folder: give the artifact folder of a built image',
     );

@@ -1,7 +1,6 @@
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import {
   generateKeyPair,
   loginError,
@@ -11,14 +10,7 @@ import {
   sshWorkDir,
 } from '../../tools/boot-check/ssh.js';
 import { runCommand } from '../../tools/lib/exec.js';
-
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'emi-ssh-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+import { it } from '../helpers/fixtures.js';
 
 const target: SshTarget = {
   port: 40222,
@@ -66,7 +58,9 @@ describe('sshArgs', () => {
     );
   });
 
-  it('names its files so that ssh neither splits nor expands a work folder with blanks, % or $', async () => {
+  it('names its files so that ssh neither splits nor expands a work folder with blanks, % or $', async ({
+    tempDir: dir,
+  }) => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${HOME}, as ssh would expand it
     const work = join(dir, 'my logs %h ${HOME}');
     await mkdir(work);
@@ -100,7 +94,7 @@ describe('sshArgs', () => {
 });
 
 describe('generateKeyPair', () => {
-  it('makes a fresh ed25519 pair without a passphrase, private key 0600', async () => {
+  it('makes a fresh ed25519 pair without a passphrase, private key 0600', async ({ tempDir: dir }) => {
     const first = await generateKeyPair(dir, 'one');
     const second = await generateKeyPair(dir, 'two');
     expect(first.publicKey).toMatch(/^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5\S+ one$/);
@@ -111,7 +105,7 @@ describe('generateKeyPair', () => {
 });
 
 describe('readRecordedHostKey', () => {
-  it('reads the key ssh recorded under the alias', async () => {
+  it('reads the key ssh recorded under the alias', async ({ tempDir: dir }) => {
     const file = join(dir, 'known_hosts');
     await writeFile(
       file,

@@ -1,26 +1,20 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { indexHistory, parseRecordHistory } from '../../tools/catalog/history.js';
 import { startHistoryLoad } from '../../tools/catalog/history-cache.js';
 import { runCommand } from '../../tools/lib/exec.js';
 import { getGitDir, readRecordHistoryLog } from '../../tools/lib/git.js';
 import { makeRecord, recordFiles } from '../helpers/catalog-fixtures.js';
-import { createRepo, type TempRepo } from '../helpers/git-repo.js';
-
-let repo: TempRepo | undefined;
-afterEach(async () => {
-  await repo?.cleanup();
-  repo = undefined;
-});
+import { it } from '../helpers/fixtures.js';
 
 const day = 1764201600;
 const load = (dir: string) => startHistoryLoad(dir).finish();
 const full = async (dir: string) => indexHistory(parseRecordHistory(await readRecordHistoryLog(dir)));
 
 describe('record history cache', () => {
-  it('gives the same history as a full read, cold, warm and after new commits', async () => {
-    repo = await createRepo();
+  it('gives the same history as a full read, cold, warm and after new commits', async ({ makeRepo }) => {
+    const repo = await makeRepo();
     await repo.commit(recordFiles(makeRecord({ epoch: day })));
     await repo.commit(recordFiles(makeRecord({ epoch: day + 1, arch: 'i386' })));
     expect(await load(repo.dir)).toEqual(await full(repo.dir));
@@ -44,8 +38,10 @@ describe('record history cache', () => {
     expect(await load(repo.dir)).toEqual(incremental);
   });
 
-  it('reads the whole history again when HEAD is no longer a descendant, or the cache is damaged', async () => {
-    repo = await createRepo();
+  it('reads the whole history again when HEAD is no longer a descendant, or the cache is damaged', async ({
+    makeRepo,
+  }) => {
+    const repo = await makeRepo();
     await repo.commit(recordFiles(makeRecord({ epoch: day })));
     await repo.commit(recordFiles(makeRecord({ epoch: day + 86400 })));
     await load(repo.dir);

@@ -1,18 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { indexHistory, parseRecordHistory } from '../../tools/catalog/history.js';
 import { readRecordHistoryLog } from '../../tools/lib/git.js';
 import { makeRecord, recordFiles } from '../helpers/catalog-fixtures.js';
-import { createRepo, type TempRepo } from '../helpers/git-repo.js';
-
-let repo: TempRepo | undefined;
-afterEach(async () => {
-  await repo?.cleanup();
-  repo = undefined;
-});
+import { it } from '../helpers/fixtures.js';
 
 describe('record history', () => {
-  it('reads every release of every record file from git, oldest first, including deletions', async () => {
-    repo = await createRepo();
+  it('reads every release of every record file from git, oldest first, including deletions', async ({
+    makeRepo,
+  }) => {
+    const repo = await makeRepo();
     const v1 = makeRecord({ epoch: 1764201600 });
     const v2 = makeRecord({ epoch: 1764288000 });
     const other = makeRecord({ epoch: 1764201601, arch: 'i386' });
@@ -46,8 +42,8 @@ describe('record history', () => {
     ]);
   });
 
-  it('is empty for a repository without commits', async () => {
-    repo = await createRepo();
+  it('is empty for a repository without commits', async ({ makeRepo }) => {
+    const repo = await makeRepo();
     expect(await readRecordHistoryLog(repo.dir)).toBe('');
   });
 });

@@ -44,12 +44,16 @@ describe('generateChangelog outputs', () => {
       'CHANGELOG.md',
       'changelog.json',
       'changelog.schema.json',
+      'favicon.svg',
       'feed.atom',
       'feeds/euca-debian-emi.x86_64.atom',
       'feeds/euca-debian32-emi.i386.atom',
       'index.html',
+      'latest.schema.json',
       'lines/euca-debian-emi.x86_64.html',
+      'lines/euca-debian-emi.x86_64/latest.json',
       'lines/euca-debian32-emi.i386.html',
+      'lines/euca-debian32-emi.i386/latest.json',
       'style.css',
     ]);
   });
@@ -76,6 +80,7 @@ describe('generateChangelog outputs', () => {
 
   it('writes JSON that validates against the schema written beside it', async () => {
     const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+    ajv.addSchema(JSON.parse(await read('latest.schema.json')) as object);
     const validate = ajv.compile(JSON.parse(await read('changelog.schema.json')) as object);
     const data = JSON.parse(await read('changelog.json')) as { lines: { id: string }[] };
     expect(validate(data), JSON.stringify(validate.errors)).toBe(true);
@@ -172,7 +177,14 @@ describe('generateChangelog options', () => {
         since: '2024-03-01',
         generatedAt: '2024-04-01T00:00:00Z',
       });
-      expect(await listFiles(dir)).toEqual(['CHANGELOG.md', 'changelog.json', 'changelog.schema.json']);
+      expect(await listFiles(dir)).toEqual([
+        'CHANGELOG.md',
+        'changelog.json',
+        'changelog.schema.json',
+        'latest.schema.json',
+        'lines/euca-debian-emi.x86_64/latest.json',
+        'lines/euca-debian32-emi.i386/latest.json',
+      ]);
       expect(result.entries).toBe(3);
       const data = JSON.parse(await readFile(join(dir, 'changelog.json'), 'utf8'));
       expect(data.since).toBe('2024-03-01');
@@ -192,7 +204,7 @@ describe('generateChangelog options', () => {
         formats: allFormats,
         dryRun: true,
       });
-      expect(result.files.length).toBe(10);
+      expect(result.files.length).toBe(14);
       expect(await listFiles(dir)).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -88,3 +88,42 @@ describe('manifest patches', () => {
     expect(changes).toEqual([null]);
   });
 });
+
+describe('manifests with a header line', () => {
+  it('skip the `# emi-packages` header in git’s patches, which still join the two releases', async () => {
+    const headed = await createRepo();
+    try {
+      const oids: string[] = [];
+      for (const [index, text] of [
+        '# emi-packages euca-x-emi x86_64 2026.01.01 aaaa-bbbb\nbash\t5.2\ncurl\t7.88\n',
+        '# emi-packages euca-x-emi x86_64 2026.02.01 cccc-dddd\nbash\t5.2\ncurl\t7.89\tbookworm-security\n',
+      ].entries()) {
+        const commit = await headed.commit({ [path]: text }, { date: `2026-0${index + 1}-01T00:00:00Z` });
+        oids.push(
+          (await readObjects(headed.dir, [`${commit}:${path}`])).get(`${commit}:${path}`)?.oid as string,
+        );
+      }
+      const { byBlobs } = parseManifestPatches(await readManifestPatchLog(headed.dir));
+      expect(byBlobs.get(`${oids[0]}..${oids[1]}`)).toEqual({
+        added: [{ name: 'curl', version: '7.89', suite: 'bookworm-security' }],
+        removed: [{ name: 'curl', version: '7.88' }],
+      });
+      const needed = new Set<string>();
+      const { changes } = diffReleaseManifests(
+        oids.map((oid) => ({ manifestPath: path, oid })),
+        byBlobs,
+        new Map(),
+        needed,
+      );
+      expect(needed.size).toBe(0);
+      expect(changes[0]).toMatchObject({ total: 2, previous_total: null });
+      expect(changes[1]).toMatchObject({
+        total: 2,
+        upgraded: [{ name: 'curl', from: '7.88', to: '7.89', suite: 'bookworm-security' }],
+        security: 1,
+      });
+    } finally {
+      await headed.cleanup();
+    }
+  });
+});

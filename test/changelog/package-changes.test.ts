@@ -28,6 +28,9 @@ describe('diffManifests', () => {
       removed: [{ name: 'b', version: '2.0' }],
       upgraded: [{ name: 'a', from: '1.0', to: '1.1' }],
       downgraded: [{ name: 'c', from: '3.0', to: '2.9' }],
+      security: null,
+      initial: [],
+      manifest_url: null,
     });
   });
 
@@ -36,5 +39,23 @@ describe('diffManifests', () => {
     expect(changes.previous_total).toBeNull();
     expect(changes.added).toEqual([]);
     expect(changes.total).toBe(4);
+    // The first list is shown whole: what is in the image.
+    expect(changes.initial.map((p) => p.name)).toEqual(['a', 'c', 'd', 'e']);
+  });
+});
+
+describe('manifests that record the suite of each version', () => {
+  it('counts the added and upgraded packages that came from the security suite', () => {
+    const before = parseManifest('# emi-packages x x86_64 1 s\nbash\t5.2.15-2\ncurl\t7.88.1-10\tbookworm\n');
+    const after = parseManifest(
+      '# emi-packages x x86_64 2 s\nbash\t5.2.15-2+deb12u1\tbookworm-updates\ncurl\t7.88.1-10+deb12u8\tbookworm-security\nzstd\t1.5.4-2\tbookworm\n',
+    );
+    const changes = diffManifests('image-ids/x.packages', after, before);
+    expect(changes.upgraded).toEqual([
+      { name: 'bash', from: '5.2.15-2', to: '5.2.15-2+deb12u1', suite: 'bookworm-updates' },
+      { name: 'curl', from: '7.88.1-10', to: '7.88.1-10+deb12u8', suite: 'bookworm-security' },
+    ]);
+    expect(changes.added).toEqual([{ name: 'zstd', version: '1.5.4-2', suite: 'bookworm' }]);
+    expect(changes.security).toBe(1);
   });
 });

@@ -84,8 +84,18 @@ describe('readHistory', () => {
       removed: [{ name: 'curl', version: '7.88.1-10' }],
       upgraded: [{ name: 'base-files', from: '12.4', to: '12.5' }],
       downgraded: [{ name: 'libc6', from: '2.36-9', to: '2.36-8' }],
+      security: null,
+      initial: [],
+      // The manifest at the release's commit on GitHub (the record lists no .packages asset).
+      manifest_url: `https://github.com/example/catalog/blob/${second?.commit}/image-ids/euca-debian-emi.x86_64.packages`,
     });
     expect(first?.packages?.previous_total).toBeNull();
+    // The first manifest is listed whole (read from git's patch of the new file).
+    expect(first?.packages?.initial).toEqual([
+      { name: 'base-files', version: '12.4' },
+      { name: 'curl', version: '7.88.1-10' },
+      { name: 'libc6', version: '2.36-9' },
+    ]);
     expect(lineById('euca-debian32-emi.i386').entries.at(-1)?.packages).toBeNull();
   });
 

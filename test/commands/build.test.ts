@@ -1,16 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { builderRecipe, builderRecipeFiles } from '../helpers/build-fixtures.js';
-import { createRepo, type TempRepo } from '../helpers/git-repo.js';
+import { repoForTest } from '../helpers/fixtures.js';
+import type { TempRepo } from '../helpers/git-repo.js';
 import { runEmi } from '../helpers/run-emi.js';
 
-const repos: TempRepo[] = [];
-afterEach(async () => {
-  for (const repo of repos.splice(0)) await repo.cleanup();
-});
-
 async function catalog(files: Record<string, string> = builderRecipeFiles): Promise<TempRepo> {
-  const repo = await createRepo(files);
-  repos.push(repo);
+  const repo = await repoForTest(files);
   await repo.commit({});
   return repo;
 }

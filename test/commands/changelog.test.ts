@@ -27,7 +27,7 @@ describe('emi changelog', () => {
   it('writes into out/changelog by default and says what it wrote', async () => {
     const result = await runEmi(['changelog'], { cwd: join(fixture.repo.dir, 'EMI-IDs') });
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^wrote 10 files to .*out\/changelog: 2 lines, 6 entries \(read \d+ ms/);
+    expect(result.stdout).toMatch(/^wrote 14 files to .*out\/changelog: 2 lines, 6 entries \(read \d+ ms/);
     const json = JSON.parse(await readFile(join(fixture.repo.dir, 'out/changelog/changelog.json'), 'utf8'));
     expect(json.repository).toEqual({
       url: 'https://github.com/example/catalog',
@@ -63,12 +63,37 @@ describe('emi changelog', () => {
       'feeds/euca-debian-emi.x86_64.atom',
       'changelog.json',
       'changelog.schema.json',
+      'latest.schema.json',
+      'lines/euca-debian-emi.x86_64/latest.json',
     ]);
     const feed = await readFile(join(out, 'feeds/euca-debian-emi.x86_64.atom'), 'utf8');
     expect(feed).toContain(
       '<link rel="self" type="application/atom+xml" href="https://example.github.io/catalog/feeds/euca-debian-emi.x86_64.atom"/>',
     );
     expect(feed).toContain('href="https://example.github.io/catalog/lines/euca-debian-emi.x86_64.html#c-');
+  });
+
+  it('links the repository given by --repository (as GITHUB_REPOSITORY spells it), and refuses a bad one', async () => {
+    const out = await tempDir();
+    const result = await runEmi(
+      ['changelog', '--out', out, '--format', 'json', '--repository', 'acme/images'],
+      {
+        cwd: fixture.repo.dir,
+      },
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    const json = JSON.parse(await readFile(join(out, 'changelog.json'), 'utf8'));
+    expect(json.repository).toEqual({
+      url: 'https://github.com/acme/images',
+      commit_url: 'https://github.com/acme/images/commit/',
+    });
+    for (const bad of ['acme', 'https://gitlab.com/acme/images', 'a/b/c']) {
+      const refused = await runEmi(['changelog', '--out', out, '--repository', bad], {
+        cwd: fixture.repo.dir,
+      });
+      expect(refused.exitCode, bad).toBe(2);
+      expect(refused.stderr).toContain(`--repository: "${bad}" is not OWNER/NAME`);
+    }
   });
 
   it('fails clearly on a shallow clone, without a stack trace', async () => {

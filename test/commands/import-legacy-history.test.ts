@@ -1,18 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { readHistory } from '../../tools/changelog/read-history.js';
 import { runCommand } from '../../tools/lib/exec.js';
-import { createRepo, type TempRepo } from '../helpers/git-repo.js';
+import { it } from '../helpers/fixtures.js';
 import { legacyDataDir } from '../helpers/legacy-data.js';
 import { runEmi } from '../helpers/run-emi.js';
 
 const historyDir = join(legacyDataDir(), 'history');
-let repo: TempRepo | undefined;
-afterEach(async () => {
-  await repo?.cleanup();
-  repo = undefined;
-});
 
 async function log(dir: string): Promise<string[]> {
   const result = await runCommand('git', ['log', '--format=%an|%ae|%aI|%cI|%s'], { cwd: dir });
@@ -20,8 +15,10 @@ async function log(dir: string): Promise<string[]> {
 }
 
 describe('emi import-legacy --history DIR --into REPO', () => {
-  it('replays the dated versions as commits with the original author, date and message', async () => {
-    repo = await createRepo();
+  it('replays the dated versions as commits with the original author, date and message', async ({
+    makeRepo,
+  }) => {
+    const repo = await makeRepo();
     await repo.commit(
       { 'README.md': 'A new catalog\n' },
       { message: 'Start the catalog\n', date: '2024-01-01T00:00:00Z' },
@@ -56,20 +53,20 @@ describe('emi import-legacy --history DIR --into REPO', () => {
       'image_version="2012.01.14"',
     );
 
-    // The changelog reaches back to the first image.
+    // The changelog reaches back to the first image: versions of the original catalog, imported.
     const { changelog } = await readHistory({ cwd: repo.dir });
     const versions = (id: string) =>
       changelog.lines
         .find((line) => line.id === id)
         ?.entries.map((entry) => `${entry.kind} ${entry.record.image_version}`);
     expect(versions('euca-debian-emi.x86_64')).toEqual([
-      'release 2012.01.14',
-      'release 2011.12.28',
-      'release 2011.10.23',
-      'release 2011.08.15',
+      'imported 2012.01.14',
+      'imported 2011.12.28',
+      'imported 2011.10.23',
+      'imported 2011.08.15',
     ]);
-    expect(versions('euca-ubuntu-emi.i386')).toEqual(['release 2011.08.11']);
-    expect(versions('euca-ubuntu-emi.x86_64')).toEqual(['retired 2011.08.11', 'release 2011.08.11']);
+    expect(versions('euca-ubuntu-emi.i386')).toEqual(['imported 2011.08.11']);
+    expect(versions('euca-ubuntu-emi.x86_64')).toEqual(['retired 2011.08.11', 'imported 2011.08.11']);
     expect(changelog.lines.filter((line) => line.status === 'legacy')).toHaveLength(10);
 
     // Run again: it recognises what it replayed and adds nothing.
@@ -81,8 +78,8 @@ describe('emi import-legacy --history DIR --into REPO', () => {
     expect(await log(repo.dir)).toHaveLength(6);
   });
 
-  it('shows the plan on a dry run and writes nothing', async () => {
-    repo = await createRepo();
+  it('shows the plan on a dry run and writes nothing', async ({ makeRepo }) => {
+    const repo = await makeRepo();
     const result = await runEmi(
       ['import-legacy', '--history', historyDir, '--into', repo.dir, '--dry-run', '--json'],
       {
@@ -112,8 +109,8 @@ describe('emi import-legacy --history DIR --into REPO', () => {
     expect(status.stdout).toBe('');
   });
 
-  it('refuses a repository that already holds records, and a dirty working tree', async () => {
-    repo = await createRepo();
+  it('refuses a repository that already holds records, and a dirty working tree', async ({ makeRepo }) => {
+    const repo = await makeRepo();
     await repo.commit({ 'EMI-IDs/euca-x-emi.x86_64.yaml': 'image_name: "euca-x-emi"\n' });
     const held = await runEmi(['import-legacy', '--history', historyDir, '--into', repo.dir], {
       cwd: repo.dir,
@@ -131,7 +128,7 @@ describe('emi import-legacy --history DIR --into REPO', () => {
   it.each([
     [['FILE', '--history', 'DIR'], /give no FILE and no --out with it/],
     [['--history', 'DIR'], /--history needs --into REPO/],
-    [['--into', 'REPO'], /--into goes with --history DIR/],
+    [['--into', 'REPO'], /--into, --changelog-data and --origin go with --history DIR/],
     [[], /give the catalog FILE to import, or --history DIR --into REPO/],
   ])('usage error for %j', async (args, message) => {
     const result = await runEmi(['import-legacy', ...args], { cwd: legacyDataDir() });
@@ -139,8 +136,8 @@ describe('emi import-legacy --history DIR --into REPO', () => {
     expect(result.stderr).toMatch(message);
   });
 
-  it('keeps the single-file mode working', async () => {
-    repo = await createRepo();
+  it('keeps the single-file mode working', async ({ makeRepo }) => {
+    const repo = await makeRepo();
     const result = await runEmi(['import-legacy', join(legacyDataDir(), 'EMI-IDs'), '--out', repo.dir], {
       cwd: repo.dir,
     });
@@ -149,5 +146,50 @@ describe('emi import-legacy --history DIR --into REPO', () => {
     expect(await readFile(join(repo.dir, 'EMI-IDs/euca-debian-emi.x86_64.yaml'), 'utf8')).toContain(
       'legacy_source: "EMI-IDs line 46 (debian x86_64 6)"',
     );
+  });
+});
+
+describe('emi import-legacy --history DIR --changelog-data FILE', () => {
+  it('writes the replayed history as changelog data, with links to the original repository', async ({
+    makeRepo,
+  }) => {
+    const repo = await makeRepo();
+    const result = await runEmi(
+      [
+        'import-legacy',
+        '--history',
+        historyDir,
+        '--changelog-data',
+        'data/legacy.json',
+        '--origin',
+        'git@github.com:eucalyptus/Eucalyptus-Scripts.git',
+        '--json',
+      ],
+      { cwd: repo.dir },
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ versions: 5, lines: 11, entries: 22, written: true });
+    const data = JSON.parse(await readFile(join(repo.dir, 'data/legacy.json'), 'utf8'));
+    expect(data.repository.url).toBe('https://github.com/eucalyptus/Eucalyptus-Scripts');
+    // Nothing was committed where it ran: the replay happened in a throw-away repository.
+    expect((await runCommand('git', ['status', '--porcelain'], { cwd: repo.dir })).stdout.trim()).toBe(
+      '?? data/',
+    );
+  });
+
+  it('refuses --into with it, --origin without it, and an origin off GitHub (usage errors)', async ({
+    makeRepo,
+  }) => {
+    const repo = await makeRepo();
+    for (const [args, message] of [
+      [['--changelog-data', 'x.json', '--into', '.'], /give no --into/],
+      [['--into', '.', '--origin', 'https://github.com/a/b'], /--origin goes with --changelog-data/],
+      [['--changelog-data', 'x.json', '--origin', 'https://gitlab.com/a/b'], /is not a repository on GitHub/],
+    ] as const) {
+      const result = await runEmi(['import-legacy', '--history', historyDir, ...args], { cwd: repo.dir });
+      expect(result.exitCode, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(message);
+    }
   });
 });

@@ -1,22 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { toolkitPath } from '../../tools/lib/paths.js';
 import { makeRecord, recordFiles } from '../helpers/catalog-fixtures.js';
-import { createRepo, type TempRepo } from '../helpers/git-repo.js';
+import { it } from '../helpers/fixtures.js';
 import { runEmi } from '../helpers/run-emi.js';
 
 const legacyFile = toolkitPath('test', 'fixtures', 'legacy', 'EMI-IDs');
 
-let repo: TempRepo | undefined;
-afterEach(async () => {
-  await repo?.cleanup();
-  repo = undefined;
-});
-
 describe('emi import-legacy', () => {
-  it('imports the original catalog into a repository that then validates, with notes for legacy exemptions', async () => {
-    repo = await createRepo();
+  it('imports the original catalog into a repository that then validates, with notes for legacy exemptions', async ({
+    makeRepo,
+  }) => {
+    const repo = await makeRepo();
     const result = await runEmi(['import-legacy', legacyFile, '--json'], { cwd: repo.dir });
     expect(result.exitCode).toBe(0);
     const out = JSON.parse(result.stdout) as {
@@ -42,8 +38,8 @@ describe('emi import-legacy', () => {
     expect(JSON.parse(again.stdout).written).toEqual([]);
   });
 
-  it('--dry-run writes nothing; --out chooses the catalog', async () => {
-    repo = await createRepo();
+  it('--dry-run writes nothing; --out chooses the catalog', async ({ makeRepo }) => {
+    const repo = await makeRepo();
     const dry = await runEmi(['import-legacy', legacyFile, '--dry-run'], { cwd: '/', env: {} });
     expect(dry.exitCode).toBe(0);
     expect(dry.stdout).toMatch(
@@ -57,9 +53,9 @@ describe('emi import-legacy', () => {
     );
   });
 
-  it('never overwrites a record that is not legacy', async () => {
+  it('never overwrites a record that is not legacy', async ({ makeRepo }) => {
     const current = { ...makeRecord({ epoch: 1764248400 }), recipe_name: 'debian-based' };
-    repo = await createRepo();
+    const repo = await makeRepo();
     await repo.commit(recordFiles(current));
     const result = await runEmi(['import-legacy', legacyFile, '--json'], { cwd: repo.dir });
     expect(result.exitCode).toBe(1);

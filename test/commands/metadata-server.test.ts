@@ -1,22 +1,16 @@
 /** `emi metadata-server`: serves an instance file on loopback until stopped. */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { runCommand } from '../../tools/lib/exec.js';
+import { it } from '../helpers/fixtures.js';
 import { emiBin, runEmi } from '../helpers/run-emi.js';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'emi-mds-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
 describe('emi metadata-server', () => {
-  it('serves the instance in EC2 formats, logs each request, and stops on SIGTERM', async () => {
+  it('serves the instance in EC2 formats, logs each request, and stops on SIGTERM', async ({
+    tempDir: dir,
+  }) => {
     await writeFile(
       join(dir, 'instance.yaml'),
       'instance_id: i-0cafe\npublic_keys:\n  - name: laptop\n    key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA laptop\n',
@@ -68,7 +62,7 @@ describe('emi metadata-server', () => {
     expect(await exited).not.toBeNull();
   });
 
-  it('reports a bad instance file with its line, and exits 1', async () => {
+  it('reports a bad instance file with its line, and exits 1', async ({ tempDir: dir }) => {
     await writeFile(join(dir, 'bad.yaml'), 'instance_id: i-1\ntokens: maybe\n');
     const result = await runEmi(['metadata-server', '--config', 'bad.yaml', '--port', '0'], { cwd: dir });
     expect(result.exitCode).toBe(1);
@@ -76,7 +70,7 @@ describe('emi metadata-server', () => {
     expect(result.stderr).not.toContain('at ');
   });
 
-  it('refuses a bad port or address as a usage error', async () => {
+  it('refuses a bad port or address as a usage error', async ({ tempDir: dir }) => {
     const port = await runEmi(['metadata-server', '--port', '70000'], { cwd: dir });
     expect(port.exitCode).toBe(2);
     expect(port.stderr).toContain('--port must be a number from 0 to 65535');
@@ -84,7 +78,7 @@ describe('emi metadata-server', () => {
     expect(bind.exitCode).toBe(2);
   });
 
-  it('is listed in emi --help', async () => {
+  it('is listed in emi --help', async ({ tempDir: dir }) => {
     const help = await runEmi(['--help'], { cwd: dir });
     expect(help.stdout).toContain('metadata-server');
   });

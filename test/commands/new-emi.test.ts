@@ -1,25 +1,20 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { catalogLockName } from '../../tools/catalog/apply-catalog-change.js';
 import { type ImageRecord, renderRecord } from '../../tools/catalog/record-files.js';
 import { momentOf } from '../../tools/catalog/stamp.js';
 import { runCommand } from '../../tools/lib/exec.js';
 import { getGitDir } from '../../tools/lib/git.js';
 import { makeRecord, recipeFiles, recordFiles } from '../helpers/catalog-fixtures.js';
-import { createRepo, type TempRepo } from '../helpers/git-repo.js';
+import { repoForTest } from '../helpers/fixtures.js';
+import type { TempRepo } from '../helpers/git-repo.js';
 import { emiBin, runEmi } from '../helpers/run-emi.js';
-
-let repo: TempRepo | undefined;
-afterEach(async () => {
-  await repo?.cleanup();
-  repo = undefined;
-});
 
 const epoch = 1764248400; // 2025-11-27 13:00:00 UTC
 
 async function catalog(files: Record<string, string> = {}): Promise<TempRepo> {
-  const created = await createRepo();
+  const created = await repoForTest();
   await created.commit({ ...recipeFiles, ...files });
   return created;
 }
@@ -30,7 +25,7 @@ async function readRecord(dir: string, path: string): Promise<string> {
 
 describe('emi new-emi', () => {
   it('writes a record and its image-id file that validate; a second run that day is .1 with another stamp', async () => {
-    repo = await catalog();
+    const repo = await catalog();
     const first = await runEmi(
       ['new-emi', '--recipe', 'debian-based', '--arch', 'x86_64', '--yes', '--json'],
       { cwd: repo.dir },
@@ -69,7 +64,7 @@ describe('emi new-emi', () => {
 
   it('moves to the next second rather than reuse a stamp from the catalog or its history', async () => {
     const taken = makeRecord({ epoch, arch: 'i386' });
-    repo = await catalog(recordFiles(taken));
+    const repo = await catalog(recordFiles(taken));
     // A stamp that only history remembers: the i386 line moved on since.
     const historic = makeRecord({ epoch: epoch + 1, name: 'euca-large-debian-emi' });
     await repo.commit(recordFiles(historic));
@@ -98,7 +93,7 @@ describe('emi new-emi', () => {
   });
 
   it('refuses an unknown recipe or arch with the list of known ones', async () => {
-    repo = await catalog();
+    const repo = await catalog();
     const recipe = await runEmi(['new-emi', '--recipe', 'centos', '--arch', 'x86_64', '--yes'], {
       cwd: repo.dir,
     });
@@ -125,7 +120,7 @@ describe('emi new-emi', () => {
   });
 
   it('without a terminal, anything missing is a usage error and writing needs --yes', async () => {
-    repo = await catalog();
+    const repo = await catalog();
     const missing = await runEmi(['new-emi', '--recipe', 'debian-based'], { cwd: repo.dir });
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toBe(
@@ -144,7 +139,7 @@ describe('emi new-emi', () => {
   });
 
   it('asks for what is missing and for confirmation on a terminal', async () => {
-    repo = await catalog();
+    const repo = await catalog();
     // `script` gives the command a pseudo-terminal; the answers arrive as typed lines.
     const answers = 'x86_64\neuca-large-debian-emi\ny\n';
     const command = `${process.execPath} ${emiBin} new-emi --recipe debian-based`;
@@ -168,7 +163,7 @@ describe('emi new-emi', () => {
 
   it('refuses to write over a record that holds another line, and replaces a legacy record with a newer one', async () => {
     const other = makeRecord({ epoch, arch: 'i386' });
-    repo = await catalog({ 'EMI-IDs/euca-debian-emi.x86_64.yaml': renderRecord(other) });
+    const repo = await catalog({ 'EMI-IDs/euca-debian-emi.x86_64.yaml': renderRecord(other) });
     const refused = await runEmi(['new-emi', '--recipe', 'debian-based', '--arch', 'x86_64', '--yes'], {
       cwd: repo.dir,
     });
@@ -204,7 +199,7 @@ describe('emi new-emi', () => {
   });
 
   it('refuses when the line is already at a later day than the clock', async () => {
-    repo = await catalog(recordFiles(makeRecord({ epoch: epoch + 86400 })));
+    const repo = await catalog(recordFiles(makeRecord({ epoch: epoch + 86400 })));
     const result = await runEmi(
       ['new-emi', '--recipe', 'debian-based', '--arch', 'x86_64', '--epoch', String(epoch), '--yes'],
       { cwd: repo.dir },
@@ -214,7 +209,7 @@ describe('emi new-emi', () => {
   });
 
   it('holds a lock: a live holder stops a second run, a stale lock is taken over', async () => {
-    repo = await catalog();
+    const repo = await catalog();
     const lock = join(await getGitDir(repo.dir), catalogLockName);
     await writeFile(lock, `${process.pid}\n`);
     const locked = await runEmi(['new-emi', '--recipe', 'debian-based', '--arch', 'i386', '--yes'], {
@@ -233,7 +228,7 @@ describe('emi new-emi', () => {
   });
 
   it('two runs at once never both write the same release', async () => {
-    repo = await catalog();
+    const repo = await catalog();
     const dir = repo.dir;
     const runs = await Promise.all(
       [0, 1, 2, 3].map(() =>

@@ -1,22 +1,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { renderRecord } from '../../tools/catalog/record-files.js';
 import { addPaths } from '../../tools/lib/git.js';
 import { makeRecord, recipeFiles, recordFiles } from '../helpers/catalog-fixtures.js';
-import { createRepo, type TempRepo } from '../helpers/git-repo.js';
+import { repoForTest } from '../helpers/fixtures.js';
+import type { TempRepo } from '../helpers/git-repo.js';
 import { runEmi } from '../helpers/run-emi.js';
-
-let repo: TempRepo | undefined;
-afterEach(async () => {
-  await repo?.cleanup();
-  repo = undefined;
-});
 
 const epoch = 1764201600;
 
 async function cleanCatalog(): Promise<TempRepo> {
-  const created = await createRepo();
+  const created = await repoForTest();
   await created.commit({
     ...recipeFiles,
     ...recordFiles(makeRecord({ epoch })),
@@ -27,7 +22,7 @@ async function cleanCatalog(): Promise<TempRepo> {
 
 describe('emi validate', () => {
   it('passes a clean catalog with exit 0', async () => {
-    repo = await cleanCatalog();
+    const repo = await cleanCatalog();
     const result = await runEmi(['validate'], { cwd: repo.dir });
     expect(result.stdout).toBe('ok: 2 records, 1 recipe\n');
     expect(result.stderr).toBe('');
@@ -42,7 +37,7 @@ describe('emi validate', () => {
   });
 
   it('reports each planted defect as file:line:column  field  message, and as data with --json', async () => {
-    repo = await cleanCatalog();
+    const repo = await cleanCatalog();
     const record = makeRecord({ epoch });
     await repo.write({
       // A version that is not a day, and an image_file that no longer follows.
@@ -84,7 +79,7 @@ describe('emi validate', () => {
   });
 
   it('reports an out-of-date image-ids file with the command that refreshes it, which then fixes it', async () => {
-    repo = await cleanCatalog();
+    const repo = await cleanCatalog();
     await repo.write({ 'image-ids/euca-debian-emi.x86_64': 'image_name="tampered"\n' });
     const result = await runEmi(['validate', 'image-ids/euca-debian-emi.x86_64'], { cwd: repo.dir });
     expect(result.exitCode).toBe(1);
@@ -100,7 +95,7 @@ describe('emi validate', () => {
   });
 
   it('prints GitHub annotations under Actions', async () => {
-    repo = await cleanCatalog();
+    const repo = await cleanCatalog();
     await repo.write({
       'EMI-IDs/euca-debian-emi.x86_64.yaml': renderRecord({
         ...makeRecord({ epoch }),
@@ -115,7 +110,7 @@ describe('emi validate', () => {
   });
 
   it('gives a problem with its location for empty, binary and huge files, never a stack trace', async () => {
-    repo = await cleanCatalog();
+    const repo = await cleanCatalog();
     await mkdir(join(repo.dir, 'EMI-IDs'), { recursive: true });
     await writeFile(join(repo.dir, 'EMI-IDs/empty-emi.x86_64.yaml'), '');
     await writeFile(
@@ -134,7 +129,7 @@ describe('emi validate', () => {
   });
 
   it('checks recipes too', async () => {
-    repo = await cleanCatalog();
+    const repo = await cleanCatalog();
     await repo.write({
       'recipes/broken/recipe.yaml':
         'description: x\ndistribution: debian\nrelease: bookworm\nlines: []\nkernel: {}\nmirror: "ftp://x"\n',
@@ -150,7 +145,7 @@ describe('emi validate', () => {
   });
 
   it('--staged checks only what is staged, read from the index', async () => {
-    repo = await cleanCatalog();
+    const repo = await cleanCatalog();
     // A broken file that is not staged is not the commit's business.
     await repo.write({ 'EMI-IDs/euca-debian-emi.i386.yaml': 'broken: [\n' });
     const record = makeRecord({ epoch: epoch + 86400 });
@@ -172,7 +167,7 @@ describe('emi validate', () => {
   });
 
   it('separates usage errors (exit 2) from problems (exit 1)', async () => {
-    repo = await cleanCatalog();
+    const repo = await cleanCatalog();
     const outside = await runEmi(['validate', '/etc'], { cwd: repo.dir });
     expect(outside.exitCode).toBe(2);
     expect(outside.stderr).toBe(`emi: /etc is outside the repository ${repo.dir}\n`);

@@ -1,29 +1,21 @@
 /** `emi verify-image` on the command line: its usage errors (the boots are in test/boot/verify-e2e). */
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { artifactNames } from '../../tools/boot-check/artifact-dir.js';
 import { parseTimeoutOption } from '../../tools/commands/verify-image.js';
 import { makeRecord } from '../helpers/catalog-fixtures.js';
+import { it } from '../helpers/fixtures.js';
 import { runEmi } from '../helpers/run-emi.js';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'emi-verify-cli-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
 describe('emi verify-image', () => {
-  it('needs the artifact folder', async () => {
+  it('needs the artifact folder', async ({ tempDir: dir }) => {
     const run = await runEmi(['verify-image'], { cwd: dir });
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toBe('emi: emi verify-image: wrong number of arguments (expected ARTIFACT_DIR)\n');
   });
 
-  it('says when the folder is not an artifact folder, without a stack trace', async () => {
+  it('says when the folder is not an artifact folder, without a stack trace', async ({ tempDir: dir }) => {
     const missing = await runEmi(['verify-image', 'out/none'], { cwd: dir });
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toBe('emi: out/none is not a folder: give the artifact folder of a built image\n');
@@ -34,7 +26,7 @@ describe('emi verify-image', () => {
     );
   });
 
-  it('says when --keep names something that is not a folder, and boots nothing', async () => {
+  it('says when --keep names something that is not a folder, and boots nothing', async ({ tempDir: dir }) => {
     const record = makeRecord({ epoch: 1767323045 });
     const artifacts = join(dir, 'artifacts');
     await mkdir(artifacts);
@@ -49,7 +41,7 @@ describe('emi verify-image', () => {
     );
   });
 
-  it('checks --timeout', async () => {
+  it('checks --timeout', async ({ tempDir: dir }) => {
     const run = await runEmi(['verify-image', '.', '--timeout', '10m'], { cwd: dir });
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toBe('emi: --timeout must be a whole number of seconds (1 or more), not "10m"\n');
@@ -58,7 +50,7 @@ describe('emi verify-image', () => {
     expect(() => parseTimeoutOption('0')).toThrow(/1 or more/);
   });
 
-  it('lists every check in its help', async () => {
+  it('lists every check in its help', async ({ tempDir: dir }) => {
     const run = await runEmi(['verify-image', '--help'], { cwd: dir });
     expect(run.exitCode).toBe(0);
     for (const name of [

@@ -10,6 +10,7 @@ const types: Record<string, string> = {
   '.atom': 'application/atom+xml; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
   '.md': 'text/markdown; charset=utf-8',
+  '.svg': 'image/svg+xml',
 };
 
 export interface StaticServer {

@@ -6,7 +6,7 @@
  * checkout (a clone at the commit), setup-node (nothing: this Node), upload- and download-artifact
  * (folders under the run's artifact folder). `npm ci` links this toolkit's bin/ into the clone
  * (installing in every temp clone would take minutes and the registry). Only the expressions and
- * conditions build.yml uses are understood; anything else throws, so the test cannot pass by
+ * conditions build.yml and pull-request.yml use are understood; anything else throws, so the test cannot pass by
  * skipping what it does not understand. A step may be replaced by a stand-in (the image build).
  */
 import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
@@ -38,7 +38,9 @@ export interface JobContext {
   origin: string;
   /** The commit the run is for (GITHUB_SHA). */
   sha: string;
-  event: 'push' | 'workflow_dispatch' | 'schedule';
+  event: 'push' | 'workflow_dispatch' | 'schedule' | 'pull_request';
+  /** The pull request's base branch (github.base_ref), for event pull_request. */
+  baseRef?: string;
   inputs?: Record<string, string | boolean>;
   matrix?: Record<string, unknown>;
   needs?: Record<string, { outputs: Record<string, string>; result: string }>;
@@ -98,6 +100,8 @@ function evaluate(expression: string, context: JobContext, steps: Outcomes, runn
     if (root === 'vars' && !sub) return text(context.vars?.[key as string]);
     if (root === 'runner' && key === 'temp') return runnerTemp;
     if (root === 'github' && key === 'event_name') return context.event;
+    if (root === 'github' && key === 'base_ref' && !sub)
+      return context.event === 'pull_request' ? text(context.baseRef) : '';
     if (root === 'steps' && sub === 'outputs') return text(steps[key as string]?.outputs[leaf as string]);
     if (root === 'needs' && sub === 'outputs')
       return text(context.needs?.[key as string]?.outputs[leaf as string]);
@@ -192,7 +196,7 @@ export async function runJob(workflow: Workflow, jobId: string, context: JobCont
       GITHUB_SHA: context.sha,
       GITHUB_EVENT_NAME: context.event,
       GITHUB_WORKSPACE: workspace,
-      GITHUB_REF: 'refs/heads/main',
+      GITHUB_REF: context.event === 'pull_request' ? 'refs/pull/1/merge' : 'refs/heads/main',
       RUNNER_TEMP: runnerTemp,
       ...files,
       ...(context.env ?? {}),
@@ -211,6 +215,12 @@ export async function runJob(workflow: Workflow, jobId: string, context: JobCont
         await runCommand('git', ['clone', '-q', `file://${context.origin}`, workspace], {
           env: context.env ?? {},
         });
+        // actions/checkout fetches a pull request's ref besides the branches (fetch-depth: 0).
+        if (context.event === 'pull_request')
+          await runCommand('git', ['fetch', '-q', 'origin', '+refs/pull/*:refs/remotes/origin/pull/*'], {
+            cwd: workspace,
+            env: context.env ?? {},
+          });
         await runCommand('git', ['checkout', '-q', '--detach', context.sha], { cwd: workspace });
       } else if (step.uses?.startsWith('actions/setup-node@')) {
         // This process's Node.

@@ -1,7 +1,6 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   findMirror,
   parseDeb822Sources,
@@ -9,6 +8,7 @@ import {
   readHostSources,
   renderDeb822Sources,
 } from '../../tools/image-build/apt-sources.js';
+import { tempDirForTest } from '../helpers/fixtures.js';
 
 const deb822 = `Types: deb
 # http://snapshot.debian.org/archive/debian/20250520T000000Z
@@ -107,13 +107,8 @@ describe('findMirror', () => {
 });
 
 describe('readHostSources', () => {
-  let dir = '';
-  afterEach(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
-
   it('reads sources.list, *.list and *.sources in apt order, and nothing else', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'emi-apt-'));
+    const dir = await tempDirForTest('emi-apt-');
     await mkdir(join(dir, 'sources.list.d'));
     await writeFile(join(dir, 'sources.list'), 'deb http://one.example/debian bookworm main\n');
     await writeFile(join(dir, 'sources.list.d', 'b.sources'), deb822);

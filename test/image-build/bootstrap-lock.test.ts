@@ -1,18 +1,13 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitForLock } from '../../tools/image-build/bootstrap.js';
-
-let dir = '';
-afterEach(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+import { tempDirForTest } from '../helpers/fixtures.js';
 
 describe('waitForLock', () => {
   it('waits while another build holds the cache, then takes the lock', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'emi-lock-'));
+    const dir = await tempDirForTest('emi-lock-');
     const lock = join(dir, '.lock-debian-bookworm-amd64');
     const holder = spawn('sleep', ['30'], { stdio: 'ignore' });
     await writeFile(lock, `${holder.pid}\n`);
@@ -34,7 +29,7 @@ describe('waitForLock', () => {
   });
 
   it('stops waiting when the build is interrupted', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'emi-lock-'));
+    const dir = await tempDirForTest('emi-lock-');
     const lock = join(dir, '.lock');
     await writeFile(lock, `${process.pid}\n`);
     const controller = new AbortController();

@@ -1,18 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeArtifacts, renderSha256Sums } from '../../tools/image-build/checksums.js';
 import { runCommand } from '../../tools/lib/exec.js';
-
-let dir = '';
-afterEach(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+import { tempDirForTest } from '../helpers/fixtures.js';
 
 describe('SHA256SUMS', () => {
   it('lists every artifact so that sha256sum -c verifies them', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'emi-sums-'));
+    const dir = await tempDirForTest('emi-sums-');
     await writeFile(join(dir, 'b.tgz'), 'tarball');
     await writeFile(join(dir, 'a.img'), Buffer.alloc(3 * 1024 * 1024, 1));
     const artifacts = await describeArtifacts(dir, ['b.tgz', 'a.img']);

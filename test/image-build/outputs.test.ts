@@ -1,7 +1,6 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createWorkDir,
   leftoverOwner,
@@ -10,14 +9,10 @@ import {
   removeLeftovers,
 } from '../../tools/image-build/outputs.js';
 import { runCommand } from '../../tools/lib/exec.js';
+import { tempDirForTest } from '../helpers/fixtures.js';
 
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
 async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'emi-out-'));
-  dirs.push(dir);
+  const dir = await tempDirForTest('emi-out-');
   return dir;
 }
 

@@ -1,13 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hostRequirements, installLine, preflight } from '../../tools/image-build/preflight.js';
-
-let dir = '';
-afterEach(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+import { tempDirForTest } from '../helpers/fixtures.js';
 
 describe('installLine', () => {
   it('names each package once, sorted', () => {
@@ -39,7 +32,7 @@ describe('installLine', () => {
 
 describe('preflight', () => {
   it('passes on this build host with what the build needs', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'emi-preflight-'));
+    const dir = await tempDirForTest('emi-preflight-');
     const result = await preflight({
       requirements: hostRequirements,
       outDir: dir,
@@ -50,7 +43,7 @@ describe('preflight', () => {
   });
 
   it('lists every problem at once, with the exact apt-get line for what is missing', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'emi-preflight-'));
+    const dir = await tempDirForTest('emi-preflight-');
     const error = await preflight({
       requirements: [
         { need: 'tar', package: 'tar' },

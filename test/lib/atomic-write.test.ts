@@ -1,17 +1,11 @@
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { writeFileAtomic, writeFilesAtomic } from '../../tools/lib/atomic-write.js';
-import { createTempDir } from '../helpers/git-repo.js';
-
-let dir: string;
-beforeEach(async () => {
-  dir = await createTempDir('emi-atomic-');
-});
-afterEach(() => rm(dir, { recursive: true, force: true }));
+import { it } from '../helpers/fixtures.js';
 
 describe('writeFilesAtomic', () => {
-  it('writes every file, folders included', async () => {
+  it('writes every file, folders included', async ({ tempDir: dir }) => {
     const files = Array.from({ length: 40 }, (_, index) => ({
       path: join(dir, `sub${index % 3}`, `file${index}.txt`),
       content: `content ${index}\n`,
@@ -20,7 +14,9 @@ describe('writeFilesAtomic', () => {
     for (const file of files) expect(await readFile(file.path, 'utf8')).toBe(file.content);
   });
 
-  it('changes no target and leaves no temp file when one file cannot be written', async () => {
+  it('changes no target and leaves no temp file when one file cannot be written', async ({
+    tempDir: dir,
+  }) => {
     await writeFile(join(dir, 'existing.txt'), 'before\n');
     await writeFile(join(dir, 'not-a-folder'), 'a file\n');
     const files = [
@@ -38,7 +34,7 @@ describe('writeFilesAtomic', () => {
 });
 
 describe('writeFileAtomic', () => {
-  it('replaces a file and leaves no temp file behind', async () => {
+  it('replaces a file and leaves no temp file behind', async ({ tempDir: dir }) => {
     await writeFile(join(dir, 'a'), 'old');
     await writeFileAtomic(join(dir, 'a'), 'new');
     expect(await readFile(join(dir, 'a'), 'utf8')).toBe('new');

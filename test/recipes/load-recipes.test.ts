@@ -1,23 +1,19 @@
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { addPaths } from '../../tools/lib/git.js';
 import { indexReader, worktreeReader } from '../../tools/lib/tree-reader.js';
 import { loadRecipes } from '../../tools/recipes/load-recipes.js';
 import { testRecipe } from '../helpers/catalog-fixtures.js';
-import { createRepo, type TempRepo } from '../helpers/git-repo.js';
-
-let repo: TempRepo | undefined;
-afterEach(async () => {
-  await repo?.cleanup();
-  repo = undefined;
-});
+import { it } from '../helpers/fixtures.js';
 
 const withPaths = `${testRecipe}overlays: [overlay]\nhooks: [hooks/10-trim.sh]\npackages:\n  add: [less, ca-certificates]\n  remove: [nano]\n`;
 
 describe('recipes', () => {
-  it('loads a valid recipe with its overlay and hook, from the worktree and from the index', async () => {
-    repo = await createRepo({
+  it('loads a valid recipe with its overlay and hook, from the worktree and from the index', async ({
+    makeRepo,
+  }) => {
+    const repo = await makeRepo({
       'recipes/debian-based/recipe.yaml': withPaths,
       'recipes/debian-based/overlay/etc/motd': 'hello\n',
       'recipes/debian-based/hooks/10-trim.sh': '#!/bin/sh\n',
@@ -38,8 +34,10 @@ describe('recipes', () => {
     );
   });
 
-  it('refuses overlays and hooks that leave the recipe through a symlink, or do not exist', async () => {
-    repo = await createRepo({
+  it('refuses overlays and hooks that leave the recipe through a symlink, or do not exist', async ({
+    makeRepo,
+  }) => {
+    const repo = await makeRepo({
       'recipes/debian-based/recipe.yaml': `${testRecipe}overlays: [overlay, missing]\nhooks: [hooks/10-trim.sh, link/x.sh]\n`,
       'recipes/debian-based/hooks/.keep': '',
     });
@@ -54,8 +52,10 @@ describe('recipes', () => {
     ]);
   });
 
-  it('refuses "..", absolute paths, bad package names, unknown keys and arches without a kernel', async () => {
-    repo = await createRepo({
+  it('refuses "..", absolute paths, bad package names, unknown keys and arches without a kernel', async ({
+    makeRepo,
+  }) => {
+    const repo = await makeRepo({
       'recipes/debian-based/recipe.yaml': [
         'description: x',
         'distribution: debian',
@@ -81,18 +81,17 @@ describe('recipes', () => {
       '12:25 overlays[1]',
       '13:1 colour',
     ]);
-    const fixed = await createRepo({
+    const fixed = await makeRepo({
       'recipes/debian-based/recipe.yaml': testRecipe.replace('  i386: linux-image-686\n', ''),
     });
     const kernel = await loadRecipes(worktreeReader(fixed.dir));
-    await fixed.cleanup();
     expect(kernel.problems.map((problem) => `${problem.line} ${problem.path} ${problem.message}`)).toEqual([
       '6 lines[0].arches[1] no kernel package for i386: add kernel.i386',
     ]);
   });
 
-  it('refuses the same image line in two recipes and a folder without recipe.yaml', async () => {
-    repo = await createRepo({
+  it('refuses the same image line in two recipes and a folder without recipe.yaml', async ({ makeRepo }) => {
+    const repo = await makeRepo({
       'recipes/debian-based/recipe.yaml': testRecipe,
       'recipes/debian-copy/recipe.yaml': testRecipe,
     });

@@ -1,16 +1,10 @@
 import { symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { toolkitPath } from '../../tools/lib/paths.js';
 import { worktreeReader } from '../../tools/lib/tree-reader.js';
 import { loadRecipes } from '../../tools/recipes/load-recipes.js';
 import { builderRecipe, builderRecipeFiles, loadFixture } from '../helpers/build-fixtures.js';
-import type { TempRepo } from '../helpers/git-repo.js';
-
-const repos: TempRepo[] = [];
-afterEach(async () => {
-  for (const repo of repos.splice(0)) await repo.cleanup();
-});
 
 async function problemsOf(recipe: string, extra: Record<string, string> = {}): Promise<string[]> {
   const fixture = await loadFixture({
@@ -18,7 +12,7 @@ async function problemsOf(recipe: string, extra: Record<string, string> = {}): P
     'recipes/debian-based/recipe.yaml': recipe,
     ...extra,
   });
-  repos.push(fixture.repo);
+  onTestFinished(() => fixture.repo.cleanup());
   return fixture.problems;
 }
 
@@ -88,7 +82,7 @@ describe('recipe checks', () => {
         'overlays: [overlay, shared/etc]',
       ),
     });
-    repos.push(fixture.repo);
+    onTestFinished(() => fixture.repo.cleanup());
     await symlink('../../common', join(fixture.repo.dir, 'recipes/debian-based/shared'));
     await symlink('/etc/passwd', join(fixture.repo.dir, 'recipes/debian-based/hooks/escape.sh'));
     const set = await loadRecipes(worktreeReader(fixture.repo.dir));

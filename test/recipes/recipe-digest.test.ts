@@ -1,20 +1,13 @@
-import { chmod, cp, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, cp, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../tools/lib/exec.js';
 import { indexReader, worktreeReader } from '../../tools/lib/tree-reader.js';
 import { loadRecipes } from '../../tools/recipes/load-recipes.js';
 import { computeRecipeDigest, recipeDigest } from '../../tools/recipes/recipe-digest.js';
 import { builderRecipeFiles } from '../helpers/build-fixtures.js';
-import { createRepo, type TempRepo } from '../helpers/git-repo.js';
-
-const repos: TempRepo[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const repo of repos.splice(0)) await repo.cleanup();
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
+import { repoForTest, tempDirForTest } from '../helpers/fixtures.js';
+import type { TempRepo } from '../helpers/git-repo.js';
 
 async function digestOf(root: string, reader = worktreeReader(root)): Promise<string> {
   const set = await loadRecipes(reader);
@@ -24,8 +17,7 @@ async function digestOf(root: string, reader = worktreeReader(root)): Promise<st
 }
 
 async function repoWith(files: Record<string, string> = builderRecipeFiles): Promise<TempRepo> {
-  const repo = await createRepo(files);
-  repos.push(repo);
+  const repo = await repoForTest(files);
   await repo.commit({});
   return repo;
 }
@@ -71,8 +63,7 @@ describe('computeRecipeDigest', () => {
 
   it('is the same in another checkout of the same tree, and from the index', async () => {
     const repo = await repoWith();
-    const clone = await mkdtemp(join(tmpdir(), 'emi-clone-'));
-    dirs.push(clone);
+    const clone = await tempDirForTest('emi-clone-');
     await runCommand('git', ['clone', '--quiet', repo.dir, clone]);
     const digest = await digestOf(repo.dir);
     expect(await digestOf(clone)).toBe(digest);
@@ -112,8 +103,7 @@ describe('computeRecipeDigest', () => {
       ['a symlink', () => symlink('motd', join(repo.dir, 'recipes/debian-based/overlay/etc/motd.link'))],
     ];
     for (const [what, change] of changes) {
-      const snapshot = await mkdtemp(join(tmpdir(), 'emi-digest-'));
-      dirs.push(snapshot);
+      const snapshot = await tempDirForTest('emi-digest-');
       await cp(repo.dir, snapshot, { recursive: true, verbatimSymlinks: true });
       await change();
       expect(await digestOf(repo.dir), what).not.toBe(before);

@@ -1,8 +1,10 @@
 /** The Pages workflow keeps its safety properties: least privilege, pinned actions, whole history. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { toolkitPath } from '../../tools/lib/paths.js';
 
 interface Step {
   uses?: string;
@@ -27,10 +29,31 @@ const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
 
 describe('.github/workflows/pages.yml', () => {
   it('runs on pushes to main that touch the catalog', () => {
-    expect(workflow.on.push).toEqual({
-      branches: ['main'],
-      paths: ['EMI-IDs/**', 'image-ids/**', 'recipes/**'],
-    });
+    expect(workflow.on.push.branches).toEqual(['main']);
+    for (const catalog of ['EMI-IDs/**', 'image-ids/**', 'recipes/**', 'data/**'])
+      expect(workflow.on.push.paths).toContain(catalog);
+  });
+
+  it('runs on pushes to main that touch the renderer: every module emi changelog imports', () => {
+    const covered = (file: string) =>
+      workflow.on.push.paths.some((glob) =>
+        glob.endsWith('/**') ? file.startsWith(glob.slice(0, -2)) : file === glob,
+      );
+    const seen = new Set<string>();
+    const queue = ['tools/cli.ts', 'tools/commands/registry.ts', 'tools/commands/changelog.ts'];
+    while (queue.length > 0) {
+      const file = queue.pop() as string;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      for (const match of readFileSync(toolkitPath(file), 'utf8').matchAll(/from '(\.[^']+)'/g)) {
+        const target = join(dirname(file), (match[1] as string).replace(/\.js$/, '.ts'));
+        if (existsSync(toolkitPath(target))) queue.push(target);
+      }
+    }
+    expect(seen.size).toBeGreaterThan(30);
+    expect([...seen].filter((file) => !covered(file))).toEqual([]);
+    for (const file of ['bin/emi.js', 'package-lock.json', '.github/workflows/pages.yml'])
+      expect(covered(file), file).toBe(true);
   });
 
   it('reads by default and gives only the deploy job what Pages needs', () => {
@@ -55,7 +78,9 @@ describe('.github/workflows/pages.yml', () => {
     const checkout = steps.find((step) => step.uses?.startsWith('actions/checkout@'));
     expect(checkout?.with).toEqual({ 'fetch-depth': 0, 'persist-credentials': false });
     const render = steps.find((step) => step.run?.includes('changelog'));
-    expect(render?.run).toBe('npm run changelog -- --out _site --site-url "$SITE_URL"');
+    expect(render?.run).toBe(
+      'npm run changelog -- --out _site --site-url "$SITE_URL" --repository "$GITHUB_REPOSITORY"',
+    );
     // Expressions reach the shell through the environment, never pasted into the script.
     for (const step of steps) expect(step.run ?? '').not.toContain('${{');
   });

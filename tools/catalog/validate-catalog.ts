@@ -1,8 +1,9 @@
 /** `emi validate`: every record, every recipe and the image-ids sync, as one result. */
-import { assertFullHistory, listStagedChanges } from '../lib/git.js';
+import { assertFullHistory, getGitDir, listStagedChanges } from '../lib/git.js';
 import { imageIdsDir, recipesDir, recordsDir } from '../lib/paths.js';
 import { compareProblems, type Problem } from '../lib/problems.js';
 import { indexReader, type TreeReader, worktreeReader } from '../lib/tree-reader.js';
+import { shellcheckCachePath, shellcheckRecipes } from '../recipes/shellcheck-recipes.js';
 import { isRecordPath, type LoadedCatalog, loadCatalog } from './load-catalog.js';
 import { parseRecord } from './parse-record.js';
 import { checkRules } from './rules.js';
@@ -19,6 +20,8 @@ export interface ValidateOptions {
    * default true. A shallow clone is refused unless this is false: its history is cut short.
    */
   history?: boolean;
+  /** Run shellcheck over the recipes' hooks and overlay scripts (default true). */
+  shellcheck?: boolean;
 }
 
 export interface ValidationReport {
@@ -58,7 +61,16 @@ export async function validateCatalog(options: ValidateOptions): Promise<Validat
     reader = worktreeReader(options.root);
   }
 
-  return reportProblems(await loadCatalog(reader, { history }), scope);
+  const loaded = await loadCatalog(reader, { history });
+  const report = reportProblems(loaded, scope);
+  if (options.shellcheck === false) return report;
+  const scripts = await shellcheckRecipes(reader, loaded.recipeSet, {
+    ...(scope ? { inScope: scopeMatcher(scope) } : {}),
+    cacheFile: shellcheckCachePath(await getGitDir(options.root)),
+  });
+  const problems = [...report.problems, ...scripts.problems].sort(compareProblems);
+  const notes = [...report.notes, ...scripts.notes].sort(compareProblems);
+  return { ...report, ok: problems.length === 0, problems, notes };
 }
 
 /**

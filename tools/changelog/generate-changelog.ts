@@ -4,7 +4,9 @@
  */
 import { join } from 'node:path';
 import { writeFilesAtomic } from '../lib/atomic-write.js';
+import type { Repository } from '../schemas/generated/changelog.js';
 import { keepSince } from './build-changelog.js';
+import { mergeLegacyHistory, readLegacyHistory } from './legacy-history.js';
 import type { HistoryWarning } from './line-history.js';
 import { readHistory } from './read-history.js';
 import { type OutputFile, type OutputFormat, renderOutputs } from './render/render-outputs.js';
@@ -15,8 +17,10 @@ export interface GenerateOptions {
   out?: string;
   formats: ReadonlySet<OutputFormat>;
   lines?: readonly string[];
-  /** YYYY-MM-DD or an ISO 8601 time: leave out entries committed before it. */
+  /** YYYY-MM-DD or an ISO 8601 time: leave out entries dated before it (releases by image date). */
   since?: string;
+  /** The repository on GitHub to link (commits, release downloads); default: the origin remote's. */
+  repository?: Repository;
   /** The site's absolute URL, for the feeds' links. */
   siteUrl?: string;
   /** Written into the outputs only when given: otherwise the same history gives the same bytes. */
@@ -38,9 +42,14 @@ export interface GenerateResult {
 
 export async function generateChangelog(options: GenerateOptions): Promise<GenerateResult> {
   const started = performance.now();
-  const history = await readHistory({ cwd: options.cwd, ...(options.lines ? { lines: options.lines } : {}) });
+  const history = await readHistory({
+    cwd: options.cwd,
+    ...(options.lines ? { lines: options.lines } : {}),
+    ...(options.repository ? { repository: options.repository } : {}),
+  });
+  const legacy = await readLegacyHistory(history.root);
   const read = performance.now();
-  let changelog = history.changelog;
+  let changelog = legacy ? mergeLegacyHistory(history.changelog, legacy, options.lines) : history.changelog;
   if (options.since !== undefined) changelog = keepSince(changelog, options.since);
   if (options.generatedAt !== undefined) changelog = { ...changelog, generated_at: options.generatedAt };
   const files = renderOutputs(changelog, {

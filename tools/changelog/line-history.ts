@@ -5,11 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { parseRecordScalars } from '../catalog/history.js';
-import type { RecordSnapshot } from '../schemas/generated/changelog.js';
+import type { RecordArtifact, RecordSnapshot } from '../schemas/generated/changelog.js';
 import type { LineTrace } from './trace-lines.js';
 
 export type LineStatus = 'current' | 'deprecated' | 'legacy' | 'retired';
-export type EntryKind = 'release' | 'update' | 'retired';
+export type EntryKind = 'release' | 'imported' | 'update' | 'retired';
 
 export interface DraftEntry {
   kind: EntryKind;
@@ -20,7 +20,7 @@ export interface DraftEntry {
   status: LineStatus;
   /** The status before this entry, when this entry changed it. */
   previousStatus: LineStatus | null;
-  /** For releases: the line's release before this one. */
+  /** For releases and imported versions: the line's release (or imported version) before this one. */
   previousRelease: DraftEntry | null;
 }
 
@@ -48,6 +48,7 @@ export const emptySnapshot: RecordSnapshot = {
   image_date: null,
   recipe_name: null,
   status: 'current',
+  artifacts: [],
 };
 
 const statuses = new Set(['current', 'deprecated', 'legacy']);
@@ -72,7 +73,10 @@ export function snapshotOf(text: string): RecordSnapshot {
 }
 
 /** The snapshot of a record's top-level scalar fields (as parseRecordScalars gives them). */
-export function snapshotOfFields(fields: Readonly<Record<string, string>>): RecordSnapshot {
+export function snapshotOfFields(
+  fields: Readonly<Record<string, string>>,
+  artifacts: readonly RecordArtifact[] = [],
+): RecordSnapshot {
   const pick = (key: string) => fields[key] ?? null;
   const status = fields.status;
   return {
@@ -84,16 +88,26 @@ export function snapshotOfFields(fields: Readonly<Record<string, string>>): Reco
     image_date: pick('image_date'),
     recipe_name: pick('recipe_name'),
     status: status !== undefined && statuses.has(status) ? (status as RecordSnapshot['status']) : 'current',
+    artifacts: [...artifacts],
   };
 }
 
 /**
+ * A record written by importing the original catalog (`emi import-legacy`) says where it came from
+ * (legacy_source): its versions are imported, not released by this repository.
+ */
+export const isImportedRecord = (fields: Readonly<Record<string, string>>) =>
+  fields.legacy_source !== undefined;
+
+/**
  * `records` holds the record file's fields at each `commit:path` (recordSpec) that was not a
- * deletion; a missing one is reported and shown with empty fields.
+ * deletion; a missing one is reported and shown with empty fields. `artifacts` holds the artifacts
+ * of the records that list them.
  */
 export function draftLines(
   traces: readonly LineTrace[],
   records: ReadonlyMap<string, Readonly<Record<string, string>>>,
+  artifacts: ReadonlyMap<string, readonly RecordArtifact[]> = new Map(),
 ): { lines: DraftLine[]; warnings: HistoryWarning[] } {
   const warnings: HistoryWarning[] = [];
   const lines = traces.map((trace): DraftLine => {
@@ -117,14 +131,15 @@ export function draftLines(
       const where = `${change.path}@${change.commit.slice(0, 12)}`;
       const fields = records.get(recordSpec(change.commit, change.path));
       if (fields === undefined) warnings.push({ where, line: 0, message: 'record file could not be read' });
-      const record = fields === undefined ? emptySnapshot : snapshotOfFields(fields);
+      const spec = recordSpec(change.commit, change.path);
+      const record = fields === undefined ? emptySnapshot : snapshotOfFields(fields, artifacts.get(spec));
       if (fields !== undefined && record.image_version === null)
         warnings.push({ where, line: 0, message: 'no image_version: shown as an update' });
       const isRelease =
         record.image_version !== null &&
         (lastRelease === null || lastRelease.record.image_version !== record.image_version);
       const entry: DraftEntry = {
-        kind: isRelease ? 'release' : 'update',
+        kind: isRelease ? (isImportedRecord(fields ?? {}) ? 'imported' : 'release') : 'update',
         commit: change.commit,
         recordFile: change.path,
         renamedFrom: change.renamedFrom,

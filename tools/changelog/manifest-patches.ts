@@ -7,7 +7,13 @@
 
 import { compareDebianVersions } from '../lib/debian-version.js';
 import type { PackageChanges } from '../schemas/generated/changelog.js';
-import { diffManifests, type Manifest, type ManifestDefect, parseManifest } from './package-changes.js';
+import {
+  diffManifests,
+  type Manifest,
+  type ManifestDefect,
+  parseManifest,
+  securityCount,
+} from './package-changes.js';
 
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
@@ -15,25 +21,38 @@ const zeroBlob = /^0+$/;
 
 const noChanges = (manifest: string, total: number, previousTotal: number | null): PackageChanges => ({
   manifest,
+  manifest_url: null,
   total,
   previous_total: previousTotal,
   added: [],
   removed: [],
   upgraded: [],
   downgraded: [],
+  security: null,
+  initial: [],
 });
 
-export interface ManifestPatch {
-  added: { name: string; version: string }[];
-  removed: { name: string; version: string }[];
+interface PatchEntry {
+  name: string;
+  version: string;
+  /** The third column, when the manifest records the suite each version came from. */
+  suite?: string;
 }
 
-function patchLine(line: string): { name: string; version: string } | undefined {
+export interface ManifestPatch {
+  added: PatchEntry[];
+  removed: PatchEntry[];
+}
+
+function patchLine(line: string): PatchEntry | undefined {
   const tab = line.indexOf('\t', 1);
   if (tab < 0 || line.endsWith('\r') || line.startsWith('#', 1)) return undefined;
   const name = line.slice(1, tab).trim();
-  const version = line.slice(tab + 1).trim();
-  return name === '' || version === '' ? undefined : { name, version };
+  const second = line.indexOf('\t', tab + 1);
+  const version = (second < 0 ? line.slice(tab + 1) : line.slice(tab + 1, second)).trim();
+  const suite = second < 0 ? '' : line.slice(second + 1).trim();
+  if (name === '' || version === '') return undefined;
+  return suite === '' ? { name, version } : { name, version, suite };
 }
 
 export interface ManifestPatches {
@@ -97,6 +116,8 @@ export function parseManifestPatches(log: string): ManifestPatches {
       inHunk = true;
     } else if (!inHunk && line.startsWith('Binary files')) {
       broken = true;
+    } else if (inHunk && line.startsWith('#', 1) && !line.endsWith('\r')) {
+      // A comment or the `# emi-packages <name> <arch> <version> <stamp>` header: not a package.
     } else if (inHunk && (line.startsWith('+') || line.startsWith('-'))) {
       const entry = patchLine(line);
       if (!entry) broken = true;
@@ -116,20 +137,24 @@ export function changesFromPatch(
   const removed = new Map(patch.removed.map((entry) => [entry.name, entry.version]));
   const changes: PackageChanges = {
     manifest: manifestPath,
+    manifest_url: null,
     total: previousTotal + patch.added.length - patch.removed.length,
     previous_total: previousTotal,
     added: [],
     removed: [],
     upgraded: [],
     downgraded: [],
+    security: null,
+    initial: [],
   };
   const seen = new Set<string>();
-  for (const { name, version } of patch.added) {
+  for (const { name, version, suite } of patch.added) {
     seen.add(name);
     const before = removed.get(name);
-    if (before === undefined) changes.added.push({ name, version });
+    const from = suite === undefined ? {} : { suite };
+    if (before === undefined) changes.added.push({ name, version, ...from });
     else if (before !== version) {
-      const change = { name, from: before, to: version };
+      const change = { name, from: before, to: version, ...from };
       if (compareDebianVersions(version, before) < 0) changes.downgraded.push(change);
       else changes.upgraded.push(change);
     }
@@ -137,6 +162,7 @@ export function changesFromPatch(
   for (const [name, version] of removed) if (!seen.has(name)) changes.removed.push({ name, version });
   for (const list of [changes.added, changes.removed, changes.upgraded, changes.downgraded])
     list.sort(byName);
+  changes.security = patch.added.some((entry) => entry.suite !== undefined) ? securityCount(changes) : null;
   return changes;
 }
 
@@ -188,7 +214,13 @@ export function diffReleaseManifests(
       if (patch) change = changesFromPatch(manifestPath, patch, previous.total);
     } else {
       const created = patches.get(`..${oid}`);
-      if (created) change = noChanges(manifestPath, created.added.length, null);
+      if (created)
+        change = {
+          ...noChanges(manifestPath, created.added.length, null),
+          initial: created.added
+            .map(({ name, version, suite }) => ({ name, version, ...(suite ? { suite } : {}) }))
+            .sort(byName),
+        };
     }
     if (!change) {
       const current = parsed(oid, index);

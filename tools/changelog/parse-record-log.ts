@@ -4,14 +4,45 @@
  * context is wider than any record, so each patch holds the whole new file; a pure rename or a mode
  * change has no patch and keeps the fields the file had. Pure.
  */
+import { parse as parseYaml } from 'yaml';
 import { parseRecordScalars } from '../catalog/history.js';
 import type { CommitPathChanges, PathChange } from '../lib/git.js';
+import type { RecordArtifact } from '../schemas/generated/changelog.js';
 
 export interface RecordLog {
   /** Oldest first, as traceLines reads it. */
   commits: CommitPathChanges[];
   /** `commit:path` → the record's top-level fields after that commit. */
   fields: Map<string, Record<string, string>>;
+  /** `commit:path` → the record's artifacts after that commit, for records that list them. */
+  artifacts: Map<string, RecordArtifact[]>;
+}
+
+const sha256Pattern = /^[0-9a-f]{64}$/;
+
+/**
+ * The `artifacts:` list of a record's text: the items with a name, a sha256 and a size. Only text
+ * with an `artifacts:` line is parsed as YAML; a record that does not parse has none here (the
+ * catalog's validate reports it).
+ */
+export function parseRecordArtifacts(lines: readonly string[]): RecordArtifact[] {
+  if (!lines.some((line) => line.startsWith('artifacts:'))) return [];
+  let document: unknown;
+  try {
+    document = parseYaml(lines.join('\n'));
+  } catch {
+    return [];
+  }
+  const list = (document as { artifacts?: unknown } | null)?.artifacts;
+  if (!Array.isArray(list)) return [];
+  const artifacts: RecordArtifact[] = [];
+  for (const item of list as unknown[]) {
+    const { name, sha256, size } = (item ?? {}) as Record<string, unknown>;
+    if (typeof name !== 'string' || typeof sha256 !== 'string' || !sha256Pattern.test(sha256)) continue;
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) continue;
+    artifacts.push({ name, sha256, size });
+  }
+  return artifacts;
 }
 
 const escapes: Record<string, number> = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13, '"': 34, '\\': 92 };
@@ -60,8 +91,10 @@ interface Section {
 export function parseRecordLog(log: string): RecordLog {
   const commits: CommitPathChanges[] = [];
   const fields = new Map<string, Record<string, string>>();
+  const artifacts = new Map<string, RecordArtifact[]>();
   // The fields each path has now, for patches that carry none (pure renames, mode changes).
   const current = new Map<string, Record<string, string>>();
+  const currentArtifacts = new Map<string, RecordArtifact[]>();
   for (const chunk of log.split('\0commit ').slice(1)) {
     const lines = chunk.split('\n');
     const commit = (lines[0] ?? '').trim();
@@ -109,18 +142,23 @@ export function parseRecordLog(log: string): RecordLog {
       if (part.deleted) {
         changes.push({ status: 'D', path: from });
         current.delete(from);
+        currentArtifacts.delete(from);
         continue;
       }
       const renamed = part.renameFrom !== undefined && part.renameTo !== undefined;
       const after = part.hasHunk ? parseRecordScalars(part.content) : (current.get(from) ?? {});
+      const listed = part.hasHunk ? parseRecordArtifacts(part.content) : (currentArtifacts.get(from) ?? []);
       if (renamed) {
         changes.push({ status: 'R', from, path, ...oid });
         current.delete(from);
+        currentArtifacts.delete(from);
       } else changes.push({ status: part.created ? 'A' : 'M', path, ...oid });
       current.set(path, after);
+      currentArtifacts.set(path, listed);
       fields.set(`${commit}:${path}`, after);
+      if (listed.length > 0) artifacts.set(`${commit}:${path}`, listed);
     }
     commits.push({ commit, changes });
   }
-  return { commits, fields };
+  return { commits, fields, artifacts };
 }

@@ -19,7 +19,7 @@ import {
 } from '../lib/git.js';
 import { type CommitInfo, parseCommitObject } from '../lib/parse-commit.js';
 import { recipesDir, recordsDir } from '../lib/paths.js';
-import type { Changelog, PackageChanges } from '../schemas/generated/changelog.js';
+import type { Changelog, PackageChanges, Repository } from '../schemas/generated/changelog.js';
 import { buildChangelog, manifestSpecOf } from './build-changelog.js';
 import { githubRepositoryOf } from './github-remote.js';
 import {
@@ -33,12 +33,15 @@ import {
 import { diffReleaseManifests, parseManifestPatches } from './manifest-patches.js';
 import { parseRecordLog } from './parse-record-log.js';
 import { findRecipeChanges, indexCommitGraph, recipeFoldersByCommit } from './recipe-changes.js';
+import { type RecipeFacts, recipeFactsOf } from './recipe-facts.js';
 import { type LineTrace, traceLines } from './trace-lines.js';
 
 export interface ReadHistoryOptions {
   cwd: string;
   /** Only these lines: `<image_name>.<image_arch>`, or an image_name for all its arches. */
   lines?: readonly string[];
+  /** The repository on GitHub to link (commits, release downloads); default: the origin remote's. */
+  repository?: Repository;
 }
 
 export interface HistoryResult {
@@ -76,6 +79,30 @@ function selectTraces(traces: LineTrace[], names: readonly string[] | undefined)
   return traces.filter((trace) => names.some((name) => matches(trace, name)));
 }
 
+const safeRecipeName = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/** The recipe facts of each line's newest entry, from the recipe as it stood at that commit. */
+async function readRecipeFacts(
+  root: string,
+  lines: readonly DraftLine[],
+): Promise<Map<DraftEntry, RecipeFacts>> {
+  const specs = new Map<DraftEntry, string>();
+  for (const line of lines) {
+    const newest = line.entries.at(-1);
+    const recipe = newest?.record.recipe_name;
+    if (newest && recipe && safeRecipeName.test(recipe) && !recipe.includes('..'))
+      specs.set(newest, `${newest.commit}:${recipesDir}/${recipe}/recipe.yaml`);
+  }
+  const objects = await readObjects(root, [...new Set(specs.values())]);
+  const facts = new Map<DraftEntry, RecipeFacts>();
+  for (const [entry, spec] of specs) {
+    const object = objects.get(spec);
+    if (object?.type === 'blob')
+      facts.set(entry, recipeFactsOf(object.content.toString('utf8'), entry.record.image_name));
+  }
+  return facts;
+}
+
 export async function readHistory(options: ReadHistoryOptions): Promise<HistoryResult> {
   const root = await requireFullHistory(options.cwd);
   // The log of EMI-IDs/ is on the critical path, so it starts first with the two light runs; the
@@ -99,7 +126,7 @@ export async function readHistory(options: ReadHistoryOptions): Promise<HistoryR
   for (const trace of traces) for (const change of trace.changes) commitIds.add(change.commit);
   // The commits are read while the records are drafted.
   const commitObjects = readObjects(root, [...commitIds]);
-  const { lines, warnings } = draftLines(traces, recordLog.fields);
+  const { lines, warnings } = draftLines(traces, recordLog.fields, recordLog.artifacts);
 
   const graph = indexCommitGraph(await parentsRun, recipeFoldersByCommit(recipeLog));
   const recipeChanges = new Map<DraftEntry, string[]>();
@@ -164,7 +191,8 @@ export async function readHistory(options: ReadHistoryOptions): Promise<HistoryR
     commits,
     recipeChanges,
     packages,
-    repository: githubRepositoryOf(await remoteRun),
+    repository: options.repository ?? githubRepositoryOf(await remoteRun),
+    recipeFacts: await readRecipeFacts(root, lines),
   });
   return { root, changelog, warnings };
 }

@@ -1,7 +1,9 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { generateChangelog } from '../changelog/generate-changelog.js';
+import { githubRepositoryOf } from '../changelog/github-remote.js';
 import { type OutputFormat, outputFormats } from '../changelog/render/render-outputs.js';
 import { ExitCode, UsageError } from '../lib/errors.js';
+import type { Repository } from '../schemas/generated/changelog.js';
 import type { CommandRun } from './types.js';
 
 export function parseFormats(value: string | undefined): Set<OutputFormat> {
@@ -37,6 +39,16 @@ function parseSiteUrl(value: string): string {
   return url.href.endsWith('/') ? url.href : `${url.href}/`;
 }
 
+/** `OWNER/NAME` (as GITHUB_REPOSITORY spells it) or a GitHub URL. */
+export function parseRepositoryOption(value: string): Repository {
+  const repository = githubRepositoryOf(
+    /^[^/:@]+\/[^/]+$/.test(value) ? `https://github.com/${value}` : value,
+  );
+  if (repository === null)
+    throw new UsageError(`--repository: "${value}" is not OWNER/NAME or a https://github.com/OWNER/NAME URL`);
+  return repository;
+}
+
 export const run: CommandRun = async (values, _positionals, context) => {
   const out = values.out ? resolve(context.cwd, values.out as string) : undefined;
   const lines = values.line as string[] | undefined;
@@ -53,6 +65,9 @@ export const run: CommandRun = async (values, _positionals, context) => {
     formats: parseFormats(values.format as string | undefined),
     ...(lines && lines.length > 0 ? { lines } : {}),
     ...(since === undefined ? {} : { since }),
+    ...(values.repository === undefined
+      ? {}
+      : { repository: parseRepositoryOption(values.repository as string) }),
     ...(values['site-url'] === undefined ? {} : { siteUrl: parseSiteUrl(values['site-url'] as string) }),
     ...(generatedAt === undefined ? {} : { generatedAt }),
     dryRun: Boolean(values['dry-run']),

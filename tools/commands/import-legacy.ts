@@ -1,15 +1,57 @@
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { importLegacy } from '../catalog/legacy/import-legacy.js';
 import { replayLegacyHistory } from '../catalog/legacy/replay-legacy-history.js';
 import { recordPath } from '../catalog/record-files.js';
+import { githubRepositoryOf } from '../changelog/github-remote.js';
+import { replayLegacyChangelog } from '../changelog/legacy-history.js';
+import { renderJson } from '../changelog/render/render-json.js';
+import { writeFileAtomic } from '../lib/atomic-write.js';
 import { ExitCode, UsageError } from '../lib/errors.js';
 import { findRepoRoot } from '../lib/git.js';
 import { formatProblem } from '../lib/problems.js';
 import type { CommandContext, CommandRun, ParsedValues } from './types.js';
 
+/** --history DIR --changelog-data FILE: the replayed history as a changelog data file. */
+async function changelogData(values: ParsedValues, context: CommandContext) {
+  const file = resolve(context.cwd, values['changelog-data'] as string);
+  let origin = null;
+  if (values.origin !== undefined) {
+    origin = githubRepositoryOf(values.origin as string);
+    if (origin === null)
+      throw new UsageError(
+        `--origin: "${values.origin}" is not a repository on GitHub (https://github.com/OWNER/NAME)`,
+      );
+  }
+  const result = await replayLegacyChangelog({
+    history: resolve(context.cwd, values.history as string),
+    origin,
+  });
+  const entries = result.changelog.lines.reduce((sum, line) => sum + line.entries.length, 0);
+  if (!values['dry-run']) await writeFileAtomic(file, renderJson(result.changelog));
+  if (values.json) {
+    context.out(
+      `${JSON.stringify({ file, versions: result.versions, lines: result.changelog.lines.length, entries, problems: result.problems, written: !values['dry-run'] })}\n`,
+    );
+  } else {
+    for (const problem of result.problems) context.out(`${formatProblem(problem)}\n`);
+    context.err(
+      `${result.versions} versions replayed: ${result.changelog.lines.length} lines, ${entries} entries ${values['dry-run'] ? 'would be written to' : 'written to'} ${relative(context.cwd, file) || file}\n`,
+    );
+  }
+  return ExitCode.ok;
+}
+
 async function replay(values: ParsedValues, context: CommandContext) {
+  if (values['changelog-data'] !== undefined) {
+    if (values.into !== undefined)
+      throw new UsageError('--changelog-data replays into a throw-away repository: give no --into with it');
+    return changelogData(values, context);
+  }
+  if (values.origin !== undefined) throw new UsageError('--origin goes with --changelog-data FILE');
   if (values.into === undefined)
-    throw new UsageError('--history needs --into REPO: the catalog repository to commit into');
+    throw new UsageError(
+      '--history needs --into REPO (the catalog repository to commit into) or --changelog-data FILE',
+    );
   const dryRun = Boolean(values['dry-run']);
   const result = await replayLegacyHistory({
     history: resolve(context.cwd, values.history as string),
@@ -66,8 +108,10 @@ export const run: CommandRun = async (values, positionals, context) => {
       );
     return replay(values, context);
   }
-  if (values.into !== undefined)
-    throw new UsageError('--into goes with --history DIR (FILE mode writes to --out)');
+  if (values.into !== undefined || values['changelog-data'] !== undefined || values.origin !== undefined)
+    throw new UsageError(
+      '--into, --changelog-data and --origin go with --history DIR (FILE mode writes to --out)',
+    );
   if (positionals.length === 0)
     throw new UsageError(
       'give the catalog FILE to import, or --history DIR --into REPO to replay its history',

@@ -49,6 +49,35 @@ export const commands: CommandSpec[] = [
     load: () => import('./new-emi.js'),
   },
   {
+    name: 'recipe',
+    summary: 'make a new recipe folder: emi recipe new NAME',
+    args: 'new NAME',
+    positionals: { min: 2, max: 2 },
+    options: {
+      from: { type: 'string', value: 'RECIPE', description: 'copy this recipe (its overlays and hooks too)' },
+      line: {
+        type: 'string',
+        value: 'IMAGE_NAME',
+        description: 'the first image line (default: euca-<NAME>-emi)',
+      },
+      arch: {
+        type: 'string',
+        value: 'A',
+        multiple: true,
+        description: 'an arch of the line (repeat for more; default: x86_64)',
+      },
+      'dry-run': { type: 'boolean', description: 'show the files, write nothing' },
+      json,
+    },
+    description:
+      'Writes recipes/NAME/ with a commented, schema-valid recipe.yaml, an overlay/ and a hooks/ folder and one image line, checked as `emi validate` would before anything is written; refuses a name that is taken or invalid, and prints the next steps (validate, plan, a local build and boot check, the pull request).',
+    examples: [
+      'emi recipe new debian-web --line euca-debian-web-emi --arch x86_64',
+      'emi recipe new debian-small --from debian-based --line euca-debian-small-emi',
+    ],
+    load: () => import('./recipe.js'),
+  },
+  {
     name: 'validate',
     summary: 'check records, recipes and image-ids/ (npm run validate)',
     args: '[paths…]',
@@ -203,7 +232,7 @@ export const commands: CommandSpec[] = [
   {
     name: 'import-legacy',
     summary: 'import records from the original single-file EMI-IDs catalog, or replay its history as commits',
-    args: 'FILE | --history DIR --into REPO',
+    args: 'FILE | --history DIR --into REPO | --history DIR --changelog-data FILE',
     positionals: { min: 0, max: 1 },
     options: {
       out: {
@@ -221,6 +250,18 @@ export const commands: CommandSpec[] = [
         value: 'REPO',
         description: 'replay mode: the catalog repository to commit into (it must hold no records yet)',
       },
+      'changelog-data': {
+        type: 'string',
+        value: 'FILE',
+        description:
+          "replay mode: replay into a throw-away repository and write its changelog to FILE (data/legacy-history.json), which emi changelog shows as the legacy lines' history",
+      },
+      origin: {
+        type: 'string',
+        value: 'URL',
+        description:
+          'with --changelog-data: the original repository on GitHub, to link its commits (https://github.com/eucalyptus/Eucalyptus-Scripts)',
+      },
       'dry-run': { type: 'boolean', description: 'report what would be imported, write nothing' },
       json,
     },
@@ -230,6 +271,7 @@ export const commands: CommandSpec[] = [
       'emi import-legacy test/fixtures/legacy/EMI-IDs --dry-run',
       'emi import-legacy old/EMI-IDs --json',
       'emi import-legacy --history test/fixtures/legacy/history --into ../new-catalog',
+      'emi import-legacy --history ../shared/legacy/history --changelog-data data/legacy-history.json --origin https://github.com/eucalyptus/Eucalyptus-Scripts',
     ],
     load: () => import('./import-legacy.js'),
   },
@@ -353,7 +395,14 @@ export const commands: CommandSpec[] = [
       since: {
         type: 'string',
         value: 'DATE',
-        description: 'only entries committed since DATE (YYYY-MM-DD or ISO 8601 with a zone)',
+        description:
+          'only entries dated since DATE (releases by their build time, image_date; YYYY-MM-DD or ISO 8601 with a zone)',
+      },
+      repository: {
+        type: 'string',
+        value: 'OWNER/NAME',
+        description:
+          'the repository on GitHub whose commits and release downloads to link (default: the origin remote, when it is on GitHub)',
       },
       'site-url': {
         type: 'string',
@@ -370,11 +419,12 @@ export const commands: CommandSpec[] = [
       json,
     },
     description:
-      'Every commit that changed a record in EMI-IDs/ (renames followed) is an entry: releases with their notes (the commit message), the recipe commits since the previous release, and the package changes from image-ids/<line>.packages; deprecated, legacy and retired lines are shown as such. Writes CHANGELOG.md, index.html, lines/<line>.html, style.css, feed.atom, feeds/<line>.atom, changelog.json and changelog.schema.json. Needs the whole history: fails on a shallow clone.',
+      'Every commit that changed a record in EMI-IDs/ (renames followed) is an entry: releases with their notes (the commit message), the recipe commits since the previous release, and the package changes from image-ids/<line>.packages; deprecated, legacy and retired lines are shown as such. Versions imported from the original catalog are dated by their image_date, and data/legacy-history.json (made by emi import-legacy --history --changelog-data) gives them their real history. Writes CHANGELOG.md, index.html, lines/<line>.html, style.css, favicon.svg, feed.atom, feeds/<line>.atom, changelog.json, lines/<line>/latest.json, lines/<line>/SHA256SUMS and the JSON schemas. Needs the whole history: fails on a shallow clone.',
     examples: [
       'npm run changelog',
       'emi changelog --out _site --site-url https://example.github.io/catalog/',
       'emi changelog --format md --line euca-debian-emi --since 2024-01-01',
+      'emi changelog --out _site --repository "$GITHUB_REPOSITORY"',
     ],
     load: () => import('./changelog.js'),
   },

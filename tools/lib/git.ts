@@ -100,7 +100,6 @@ interface RunGitOptions {
 async function runGit(cwd: string, args: string[], options: RunGitOptions = {}): Promise<GitResult> {
   let exitCode: number | undefined;
   let stderr = '';
-  let stdout = '';
   try {
     let git: SimpleGit = simpleGit({
       baseDir: cwd,
@@ -113,16 +112,18 @@ async function runGit(cwd: string, args: string[], options: RunGitOptions = {}):
       errors(error, result) {
         exitCode = result.exitCode;
         stderr = Buffer.concat(result.stdErr).toString('utf8');
-        stdout = Buffer.concat(result.stdOut).toString('utf8');
         if (result.exitCode === 0) return error;
+        // An answer keeps its output (e.g. merge-tree's conflicted paths with exit 1).
+        if (options.answers?.includes(result.exitCode)) return undefined;
         return error ?? Buffer.from(stderr || `exit code ${result.exitCode}`);
       },
     });
     if (options.env) git = git.env({ ...inheritedEnv(), ...options.env });
-    return { stdout: await git.raw(args), exitCode: 0 };
+    const stdout = await git.raw(args);
+    return { stdout, exitCode: exitCode ?? 0 };
   } catch (error) {
     if (exitCode !== undefined && exitCode !== 0 && options.answers?.includes(exitCode))
-      return { stdout, exitCode };
+      return { stdout: '', exitCode };
     throw new GitCommandError({
       command: describeArgs(args),
       repository: cwd,
@@ -716,6 +717,7 @@ export async function mergeTrees(
   ours: string,
   theirs: string,
 ): Promise<{ tree: string; conflicts: string[] }> {
+  // Exit 1 is an answer: the merge has conflicts (their paths follow the tree).
   const result = await runGit(
     cwd,
     ['merge-tree', '--write-tree', '--name-only', '-z', '--no-messages', ours, theirs],
@@ -796,16 +798,17 @@ export async function rebaseOnto(
   committer?: { name: string; email: string },
 ): Promise<boolean> {
   // A fresh CI checkout has no identity configured; rebasing rewrites commits, so it needs one.
-  const env = committer
+  const env: Record<string, string> = committer
     ? { GIT_COMMITTER_NAME: committer.name, GIT_COMMITTER_EMAIL: committer.email }
-    : undefined;
-  const result = await runGit(cwd, ['rebase', '--quiet', '--no-autostash', upstream], {
-    answers: [1],
-    ...(env ? { env } : {}),
-  });
-  if (result.exitCode === 0) return true;
-  await runGit(cwd, ['rebase', '--abort'], { answers: [1, 128], ...(env ? { env } : {}) });
-  return false;
+    : {};
+  try {
+    await runGit(cwd, ['rebase', '--quiet', '--no-autostash', upstream], { env });
+    return true;
+  } catch (error) {
+    if (!(error instanceof GitCommandError) || error.gitExitCode === undefined) throw error;
+    await runGit(cwd, ['rebase', '--abort'], { env, answers: [128] }).catch(() => undefined);
+    return false;
+  }
 }
 
 export type PushResult = { ok: true } | { ok: false; rejected: boolean; message: string };

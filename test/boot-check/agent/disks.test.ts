@@ -1,13 +1,8 @@
 /** ephemeral0 and swap: found by name whichever driver named them, mounted only when it makes sense. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { InstanceConfig } from '../../../tools/boot-check/metadata/instance.js';
-import { type AgentWorld, createAgentWorld, type WorldOptions } from '../../helpers/agent-world.js';
-
-let world: AgentWorld | undefined;
-afterEach(async () => {
-  await world?.cleanup();
-  world = undefined;
-});
+import type { AgentWorld, WorldOptions } from '../../helpers/agent-world.js';
+import { it, worldForTest } from '../../helpers/fixtures.js';
 
 function mapped(extra: Partial<InstanceConfig> = {}): InstanceConfig {
   return {
@@ -19,7 +14,7 @@ function mapped(extra: Partial<InstanceConfig> = {}): InstanceConfig {
 }
 
 async function boot(options: Partial<WorldOptions> & { instance?: InstanceConfig }): Promise<AgentWorld> {
-  world = await createAgentWorld({ instance: mapped(), ...options });
+  const world = await worldForTest({ instance: mapped(), ...options });
   expect((await world.run()).exitCode).toBe(0);
   return world;
 }

@@ -1,13 +1,8 @@
 /** The agent against a misbehaving service: every run ends by its deadline with a status for each step. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { Fault, InstanceConfig } from '../../../tools/boot-check/metadata/instance.js';
-import { type AgentWorld, createAgentWorld } from '../../helpers/agent-world.js';
-
-let world: AgentWorld | undefined;
-afterEach(async () => {
-  await world?.cleanup();
-  world = undefined;
-});
+import type { AgentWorld } from '../../helpers/agent-world.js';
+import { it } from '../../helpers/fixtures.js';
 
 const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBcmvjq6m9ZcwlvW4dE6H0O5KfHq0m7oG2Fz3mW2G0nH faults@test';
 
@@ -41,8 +36,8 @@ async function expectAllOk(target: AgentWorld): Promise<void> {
 }
 
 describe('faults', () => {
-  it('ends by its deadline when every path hangs, with every step in the status', async () => {
-    world = await createAgentWorld({
+  it('ends by its deadline when every path hangs, with every step in the status', async ({ makeWorld }) => {
+    const world = await makeWorld({
       instance: faulty([{ path: '*', hang: true }]),
       config: { DEADLINE: 4, REQUEST_TIMEOUT: 2 },
     });
@@ -61,8 +56,8 @@ describe('faults', () => {
     expect(await world.exists('var/lib/emi-agent/instances')).toBe(false);
   });
 
-  it('retries a 500 a bounded number of times', async () => {
-    world = await createAgentWorld({
+  it('retries a 500 a bounded number of times', async ({ makeWorld }) => {
+    const world = await makeWorld({
       instance: faulty([{ path: '*', status: 500 }]),
       config: { RETRIES: 2 },
     });
@@ -76,8 +71,8 @@ describe('faults', () => {
     expect((await world.step('instance-id')).detail).toContain('HTTP 500 after 3 attempts');
   });
 
-  it('waits as a 503 Retry-After says, within the deadline', async () => {
-    world = await createAgentWorld({
+  it('waits as a 503 Retry-After says, within the deadline', async ({ makeWorld }) => {
+    const world = await makeWorld({
       instance: faulty([{ path: '/latest/meta-data/instance-id', status: 503, retry_after: 1, times: 2 }]),
     });
     await world.run();
@@ -87,8 +82,8 @@ describe('faults', () => {
     await expectAllOk(world);
   });
 
-  it('retries a 429 and a 502, then uses the answer', async () => {
-    world = await createAgentWorld({
+  it('retries a 429 and a 502, then uses the answer', async ({ makeWorld }) => {
+    const world = await makeWorld({
       instance: faulty([
         { path: '/latest/meta-data/instance-id', status: 429, times: 1 },
         { path: '/latest/meta-data/local-hostname', status: 502, times: 2 },
@@ -103,8 +98,8 @@ describe('faults', () => {
     ).toEqual([502, 502, 200]);
   });
 
-  it('runs nothing per-instance when the instance-id is garbage', async () => {
-    world = await createAgentWorld({
+  it('runs nothing per-instance when the instance-id is garbage', async ({ makeWorld }) => {
+    const world = await makeWorld({
       instance: faulty([
         { path: '/latest/meta-data/instance-id', body: '<html><body>Service error</body></html>' },
       ]),
@@ -122,8 +117,8 @@ describe('faults', () => {
     expect(world.server.requests.some((request) => request.path === '/latest/user-data')).toBe(false);
   });
 
-  it('gives up at once on a Retry-After beyond the deadline', async () => {
-    world = await createAgentWorld({
+  it('gives up at once on a Retry-After beyond the deadline', async ({ makeWorld }) => {
+    const world = await makeWorld({
       instance: faulty([{ path: '/latest/meta-data/instance-id', status: 503, retry_after: 120 }]),
       config: { DEADLINE: 10 },
     });
@@ -132,8 +127,8 @@ describe('faults', () => {
     expect((await world.step('instance-id')).detail).toContain('no time left to retry before the deadline');
   });
 
-  it('waits for a service that refuses connections for a while, then answers', async () => {
-    world = await createAgentWorld({
+  it('waits for a service that refuses connections for a while, then answers', async ({ makeWorld }) => {
+    const world = await makeWorld({
       instance: faulty([], { refuse_seconds: 1.5 }),
       config: { RETRIES: 8, RETRY_BASE_MS: 200, RETRY_MAX_MS: 500 },
     });
@@ -143,8 +138,8 @@ describe('faults', () => {
     await expectAllOk(world);
   });
 
-  it('retries a truncated body, a reset connection and a slow drip', async () => {
-    world = await createAgentWorld({
+  it('retries a truncated body, a reset connection and a slow drip', async ({ makeWorld }) => {
+    const world = await makeWorld({
       instance: faulty([
         { path: '/latest/meta-data/instance-id', truncate: true, times: 1 },
         { path: '/latest/meta-data/public-keys/0/openssh-key', reset: true, times: 2 },
@@ -161,8 +156,8 @@ describe('faults', () => {
     expect(statuses('/latest/meta-data/local-hostname')).toBe(2);
   });
 
-  it('never follows a redirect', async () => {
-    world = await createAgentWorld({
+  it('never follows a redirect', async ({ makeWorld }) => {
+    const world = await makeWorld({
       instance: faulty([
         {
           path: '/latest/meta-data/public-keys/0/openssh-key',
@@ -185,8 +180,8 @@ describe('faults', () => {
     [405, 'IMDSv1 (no token service, HTTP 405)'],
     [400, 'IMDSv1 (token refused: HTTP 400)'],
   ] as const) {
-    it(`falls back to IMDSv1 when the token request gets ${status}`, async () => {
-      world = await createAgentWorld({ instance: faulty([{ path: '/latest/api/token', status }]) });
+    it(`falls back to IMDSv1 when the token request gets ${status}`, async ({ makeWorld }) => {
+      const world = await makeWorld({ instance: faulty([{ path: '/latest/api/token', status }]) });
       await world.run();
       expect(await world.step('metadata')).toMatchObject({ result: 'ok', detail: expected });
       await expectAllOk(world);
@@ -194,8 +189,8 @@ describe('faults', () => {
     });
   }
 
-  it('treats a 403 on the token as a disabled service: no metadata work', async () => {
-    world = await createAgentWorld({ instance: faulty([{ path: '/latest/api/token', status: 403 }]) });
+  it('treats a 403 on the token as a disabled service: no metadata work', async ({ makeWorld }) => {
+    const world = await makeWorld({ instance: faulty([{ path: '/latest/api/token', status: 403 }]) });
     const run = await world.run();
     expect(run.exitCode).toBe(0);
     expect(await world.step('metadata')).toMatchObject({
@@ -205,8 +200,8 @@ describe('faults', () => {
     expect(world.server.requests.length).toBe(1);
   });
 
-  it('refreshes a token that expires mid-run, once per request', async () => {
-    world = await createAgentWorld({ instance: faulty([], { tokens: 'required', token_uses: 3 }) });
+  it('refreshes a token that expires mid-run, once per request', async ({ makeWorld }) => {
+    const world = await makeWorld({ instance: faulty([], { tokens: 'required', token_uses: 3 }) });
     expect((await world.run()).exitCode).toBe(0);
     await expectAllOk(world);
     const puts = world.server.requests.filter((request) => request.method === 'PUT').length;
@@ -215,8 +210,8 @@ describe('faults', () => {
     expect(rejected).toBe(puts - 1);
   });
 
-  it('ignores proxy variables pointing at a dead port', async () => {
-    world = await createAgentWorld({ instance: faulty([]) });
+  it('ignores proxy variables pointing at a dead port', async ({ makeWorld }) => {
+    const world = await makeWorld({ instance: faulty([]) });
     const dead = 'http://127.0.0.1:9';
     const run = await world.run({
       env: {
@@ -232,8 +227,10 @@ describe('faults', () => {
     await expectAllOk(world);
   });
 
-  it('retries the Eucalyptus "200 System is still starting up" instead of using it', async () => {
-    world = await createAgentWorld({
+  it('retries the Eucalyptus "200 System is still starting up" instead of using it', async ({
+    makeWorld,
+  }) => {
+    const world = await makeWorld({
       instance: faulty([
         { path: '/latest/meta-data/local-hostname', body: 'System is still starting up', times: 2 },
       ]),

@@ -1,20 +1,15 @@
 /** The agent against a well-behaved service, in each token mode, and across reboots and instances. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import type { InstanceConfig } from '../../../tools/boot-check/metadata/instance.js';
-import { type AgentWorld, agentPath, createAgentWorld, overlay } from '../../helpers/agent-world.js';
+import { agentPath, overlay } from '../../helpers/agent-world.js';
+import { it } from '../../helpers/fixtures.js';
 import { makeTestKeys, type TestKeys } from '../../helpers/ssh-keys.js';
 
 let keys: TestKeys;
 beforeAll(async () => {
   keys = await makeTestKeys();
-});
-
-let world: AgentWorld | undefined;
-afterEach(async () => {
-  await world?.cleanup();
-  world = undefined;
 });
 
 const stepNames = [
@@ -43,8 +38,10 @@ function instance(overrides: Partial<InstanceConfig> = {}): InstanceConfig {
 
 describe('happy paths', () => {
   for (const tokens of ['optional', 'required'] as const) {
-    it(`does every step with tokens ${tokens}, each request carrying a valid token`, async () => {
-      world = await createAgentWorld({
+    it(`does every step with tokens ${tokens}, each request carrying a valid token`, async ({
+      makeWorld,
+    }) => {
+      const world = await makeWorld({
         instance: instance({ tokens }),
         disks: { vdb: 'ext4', vdc: 'swap' },
       });
@@ -97,8 +94,10 @@ describe('happy paths', () => {
     });
   }
 
-  it('tells systemd it is ready once the keys are in place, before the disks and the user-data', async () => {
-    world = await createAgentWorld({ instance: instance(), disks: { vdb: 'ext4', vdc: 'swap' } });
+  it('tells systemd it is ready once the keys are in place, before the disks and the user-data', async ({
+    makeWorld,
+  }) => {
+    const world = await makeWorld({ instance: instance(), disks: { vdb: 'ext4', vdc: 'swap' } });
     const run = await world.run({ env: { NOTIFY_SOCKET: '/run/systemd/notify' } });
     expect(run.exitCode).toBe(0);
     const calls = (await world.commands()).map((call) => call[0]);
@@ -116,14 +115,16 @@ describe('happy paths', () => {
     ]);
   });
 
-  it('does not call systemd-notify outside systemd', async () => {
-    world = await createAgentWorld({ instance: instance() });
+  it('does not call systemd-notify outside systemd', async ({ makeWorld }) => {
+    const world = await makeWorld({ instance: instance() });
     expect((await world.run()).exitCode).toBe(0);
     expect(await world.commandsOf('systemd-notify')).toEqual([]);
   });
 
-  it('works with IMDSv1 where tokens are optional but the token route is missing (404)', async () => {
-    world = await createAgentWorld({
+  it('works with IMDSv1 where tokens are optional but the token route is missing (404)', async ({
+    makeWorld,
+  }) => {
+    const world = await makeWorld({
       instance: { ...instance(), faults: [{ path: '/latest/api/token', status: 404 }] },
     });
     expect((await world.run()).exitCode).toBe(0);
@@ -134,8 +135,10 @@ describe('happy paths', () => {
     ).toBe(true);
   });
 
-  it('works against Eucalyptus: no token route, the private IP as hostname, sda2/sda3 as vda2/vda3, a start-up window', async () => {
-    world = await createAgentWorld({
+  it('works against Eucalyptus: no token route, the private IP as hostname, sda2/sda3 as vda2/vda3, a start-up window', async ({
+    makeWorld,
+  }) => {
+    const world = await makeWorld({
       instance: {
         instance_id: 'i-3F2A9C1B',
         tokens: 'eucalyptus',
@@ -168,8 +171,10 @@ describe('happy paths', () => {
     expect(await world.userDataDone()).toMatchObject({ result: 'ok' });
   });
 
-  it('skips the metadata work, quickly and with exit 0, where the service is disabled (403)', async () => {
-    world = await createAgentWorld({
+  it('skips the metadata work, quickly and with exit 0, where the service is disabled (403)', async ({
+    makeWorld,
+  }) => {
+    const world = await makeWorld({
       instance: { ...instance(), tokens: 'disabled' },
       disks: { vdb: 'ext4' },
     });
@@ -195,8 +200,8 @@ describe('happy paths', () => {
 });
 
 describe('reboots and new instances', () => {
-  it('changes nothing at a reboot of the same instance', async () => {
-    world = await createAgentWorld({ instance: instance(), disks: { vdb: 'ext4' } });
+  it('changes nothing at a reboot of the same instance', async ({ makeWorld }) => {
+    const world = await makeWorld({ instance: instance(), disks: { vdb: 'ext4' } });
     await world.write('root/.ssh/authorized_keys', `from="10.0.0.0/8" ${keys.ecdsa}\n`, 0o600);
     expect((await world.run()).exitCode).toBe(0);
     await world.userDataDone();
@@ -229,8 +234,8 @@ describe('reboots and new instances', () => {
     expect((await world.commandsOf('mount')).length).toBe(3);
   });
 
-  it('runs once per boot whichever of the unit and rc.local comes first', async () => {
-    world = await createAgentWorld({ instance: instance() });
+  it('runs once per boot whichever of the unit and rc.local comes first', async ({ makeWorld }) => {
+    const world = await makeWorld({ instance: instance() });
     await world.write('usr/sbin/emi-agent', await readFile(agentPath), 0o755);
     const rcLocal = join(overlay, 'etc/rc.local');
     const runs = await Promise.all([
@@ -251,8 +256,8 @@ describe('reboots and new instances', () => {
     expect(tokenRequests()).toBe(2);
   });
 
-  it('regenerates host keys and runs the new user-data for a new instance-id', async () => {
-    world = await createAgentWorld({ instance: instance() });
+  it('regenerates host keys and runs the new user-data for a new instance-id', async ({ makeWorld }) => {
+    const world = await makeWorld({ instance: instance() });
     await world.run();
     await world.userDataDone();
     const oldKey = await world.read('etc/ssh/ssh_host_ed25519_key.pub');

@@ -1,13 +1,7 @@
 /** The hostname from local-hostname: validated, written to /etc/hostname, a managed /etc/hosts block. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { InstanceConfig } from '../../../tools/boot-check/metadata/instance.js';
-import { type AgentWorld, createAgentWorld } from '../../helpers/agent-world.js';
-
-let world: AgentWorld | undefined;
-afterEach(async () => {
-  await world?.cleanup();
-  world = undefined;
-});
+import { it } from '../../helpers/fixtures.js';
 
 function named(localHostname: string, extra: Partial<InstanceConfig> = {}): InstanceConfig {
   return {
@@ -19,8 +13,8 @@ function named(localHostname: string, extra: Partial<InstanceConfig> = {}): Inst
 }
 
 describe('hostname', () => {
-  it('uses the first label of a valid name, with the full name in /etc/hosts', async () => {
-    world = await createAgentWorld({
+  it('uses the first label of a valid name, with the full name in /etc/hosts', async ({ makeWorld }) => {
+    const world = await makeWorld({
       instance: named('Web-1.Example.internal'),
       files: { 'etc/hosts': '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n' },
     });
@@ -33,8 +27,8 @@ describe('hostname', () => {
     expect(await world.commandsOf('hostname')).toEqual([['hostname', 'web-1']]);
   });
 
-  it('turns an IPv4 literal into ip-a-b-c-d', async () => {
-    world = await createAgentWorld({ instance: named('192.168.7.42') });
+  it('turns an IPv4 literal into ip-a-b-c-d', async ({ makeWorld }) => {
+    const world = await makeWorld({ instance: named('192.168.7.42') });
     await world.run();
     expect(await world.read('etc/hostname')).toBe('ip-192-168-7-42\n');
   });
@@ -50,8 +44,8 @@ describe('hostname', () => {
     ['two lines', 'good\nevil'],
     ['an empty answer', ''],
   ] as const) {
-    it(`refuses ${what}: hostname and files left unchanged`, async () => {
-      world = await createAgentWorld({
+    it(`refuses ${what}: hostname and files left unchanged`, async ({ makeWorld }) => {
+      const world = await makeWorld({
         instance: named(value),
         files: { 'etc/hosts': '127.0.0.1\tlocalhost\n' },
       });
@@ -69,8 +63,8 @@ describe('hostname', () => {
     });
   }
 
-  it('keeps a static hostname set by the admin', async () => {
-    world = await createAgentWorld({ instance: named('ip-10-0-0-7.ec2.internal') });
+  it('keeps a static hostname set by the admin', async ({ makeWorld }) => {
+    const world = await makeWorld({ instance: named('ip-10-0-0-7.ec2.internal') });
     await world.run();
     expect(await world.read('etc/hostname')).toBe('ip-10-0-0-7\n');
     await world.write('etc/hostname', 'db-primary\n');
@@ -81,8 +75,8 @@ describe('hostname', () => {
     expect((await world.step('hostname')).detail).toContain('db-primary');
   });
 
-  it('replaces its /etc/hosts block in place when the name changes', async () => {
-    world = await createAgentWorld({
+  it('replaces its /etc/hosts block in place when the name changes', async ({ makeWorld }) => {
+    const world = await makeWorld({
       instance: named('one.example'),
       files: { 'etc/hosts': '127.0.0.1\tlocalhost\n' },
     });

@@ -1,9 +1,10 @@
 /** The files every image gets from recipes/common/overlay: shellcheck-clean, wired to each other. */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { runCommand } from '../../../tools/lib/exec.js';
-import { type AgentWorld, agentPath, createAgentWorld, overlay } from '../../helpers/agent-world.js';
+import { agentPath, overlay } from '../../helpers/agent-world.js';
+import { it } from '../../helpers/fixtures.js';
 
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
@@ -17,12 +18,6 @@ async function shellScripts(): Promise<string[]> {
   }
   return scripts.sort();
 }
-
-let world: AgentWorld | undefined;
-afterEach(async () => {
-  await world?.cleanup();
-  world = undefined;
-});
 
 describe('overlay files', () => {
   it('holds the agreed files, scripts executable', async () => {
@@ -76,8 +71,8 @@ describe('overlay files', () => {
     expect(rule).toContain('KERNEL=="xvd*|vd*"');
   });
 
-  it('ships a config file whose every setting the agent accepts', async () => {
-    world = await createAgentWorld({ instance: { instance_id: 'i-0123456789abcdef0' } });
+  it('ships a config file whose every setting the agent accepts', async ({ makeWorld }) => {
+    const world = await makeWorld({ instance: { instance_id: 'i-0123456789abcdef0' } });
     const shipped = await readFile(join(overlay, 'etc/emi-agent.conf'), 'utf8');
     await world.write(
       'etc/emi-agent.conf',
@@ -98,8 +93,8 @@ describe('agent configuration', () => {
     ['HOST_KEY_TYPES="ed25519 dsa"', 'HOST_KEY_TYPES: unknown type "dsa"'],
     ['just words', 'expected NAME=value'],
   ]) {
-    it(`stops with exit 2 on a bad setting: ${line}`, async () => {
-      world = await createAgentWorld({ instance: { instance_id: 'i-0123456789abcdef0' } });
+    it(`stops with exit 2 on a bad setting: ${line}`, async ({ makeWorld }) => {
+      const world = await makeWorld({ instance: { instance_id: 'i-0123456789abcdef0' } });
       await world.write('etc/emi-agent.conf', `# comment\nDEADLINE=5\n${line}\n`);
       // No address from the environment: the file's own is checked.
       const run = await world.run({ env: { EMI_METADATA_URL: '' } });
@@ -109,8 +104,8 @@ describe('agent configuration', () => {
     });
   }
 
-  it('takes EMI_DEADLINE and EMI_METADATA_URL from the environment over the file', async () => {
-    world = await createAgentWorld({
+  it('takes EMI_DEADLINE and EMI_METADATA_URL from the environment over the file', async ({ makeWorld }) => {
+    const world = await makeWorld({
       instance: { instance_id: 'i-0123456789abcdef0', faults: [{ path: '*', hang: true }] },
       config: { DEADLINE: 50, METADATA_URL: 'http://127.0.0.1:9' },
     });
@@ -127,8 +122,8 @@ describe('agent configuration', () => {
     expect(bad.stderr).toContain('usage: emi-agent');
   });
 
-  it('runs again at the same boot with --force', async () => {
-    world = await createAgentWorld({ instance: { instance_id: 'i-0123456789abcdef0' } });
+  it('runs again at the same boot with --force', async ({ makeWorld }) => {
+    const world = await makeWorld({ instance: { instance_id: 'i-0123456789abcdef0' } });
     await world.run();
     expect((await world.run()).console).toContain('already ran at this boot');
     expect((await world.run({ args: ['--force'] })).console).toContain('emi-agent: instance-id: ok');

@@ -3,30 +3,19 @@
  * the original's behaviour (test/fixtures/agent/original-rc.local, rebuilt from the fault list)
  * runs in the same world first and is shown to fail where the agent passes.
  */
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceConfig } from '../../../tools/boot-check/metadata/instance.js';
 import { runCommand } from '../../../tools/lib/exec.js';
-import {
-  type AgentWorld,
-  createAgentWorld,
-  originalRcLocal,
-  overlay,
-  type WorldOptions,
-} from '../../helpers/agent-world.js';
+import { type AgentWorld, originalRcLocal, overlay } from '../../helpers/agent-world.js';
+import { tempDirForTest, worldForTest } from '../../helpers/fixtures.js';
 import { makeTestKeys, type TestKeys } from '../../helpers/ssh-keys.js';
 
 let keys: TestKeys;
 beforeAll(async () => {
   keys = await makeTestKeys();
-});
-
-const worlds: AgentWorld[] = [];
-afterEach(async () => {
-  await Promise.all(worlds.splice(0).map((world) => world.cleanup()));
 });
 
 const id = 'i-0123456789abcdef0';
@@ -41,12 +30,6 @@ function base(extra: Partial<InstanceConfig> = {}): InstanceConfig {
   };
 }
 
-async function world(options: WorldOptions): Promise<AgentWorld> {
-  const created = await createAgentWorld(options);
-  worlds.push(created);
-  return created;
-}
-
 /** The original script as at boot: sh -e, same world, same recorders. */
 async function runOriginal(target: AgentWorld, timeoutMs = 30_000) {
   return target.run({ script: originalRcLocal, shell: ['sh', '-e'], timeoutMs });
@@ -58,13 +41,13 @@ const userDataRanAgent = async (target: AgentWorld) => (await target.userDataDon
 describe('regressions of the original rc.local', () => {
   it('1: an ed25519 or ecdsa key does not abort the rest (hostname, user-data)', async () => {
     const instance = base({ public_keys: [{ name: 'modern', key: keys.ed25519 }] });
-    const original = await world({ instance });
+    const original = await worldForTest({ instance });
     const before = await runOriginal(original);
     expect(before.exitCode).not.toBe(0);
     expect(await original.commandsOf('hostname')).toEqual([]);
     expect(await userDataRanOriginal(original)).toBe(false);
 
-    const ours = await world({
+    const ours = await worldForTest({
       instance: base({
         public_keys: [
           { name: 'a', key: keys.ed25519 },
@@ -82,13 +65,13 @@ describe('regressions of the original rc.local', () => {
     const instance = base({
       faults: [{ path: '/latest/meta-data/public-keys/0/openssh-key', status: 404, times: 1 }],
     });
-    const original = await world({ instance });
+    const original = await worldForTest({ instance });
     await runOriginal(original);
     await original.reboot();
     await runOriginal(original);
     expect(await original.read('root/.ssh/authorized_keys')).toBe('\n');
 
-    const ours = await world({ instance });
+    const ours = await worldForTest({ instance });
     await ours.run();
     expect(await ours.step('ssh-keys')).toMatchObject({ result: 'failed' });
     expect(await ours.exists('root/.ssh/authorized_keys')).toBe(false);
@@ -104,27 +87,27 @@ describe('regressions of the original rc.local', () => {
         { name: 'second', key: keys.ed25519 },
       ],
     });
-    const original = await world({ instance });
+    const original = await worldForTest({ instance });
     expect((await runOriginal(original)).exitCode).toBe(0);
     const theirs = await original.read('root/.ssh/authorized_keys');
     expect(theirs).toContain('command="/usr/bin/evil"');
     expect(theirs).not.toContain(keys.ed25519);
 
-    const ours = await world({ instance });
+    const ours = await worldForTest({ instance });
     await ours.run();
     expect(await ours.read('root/.ssh/authorized_keys')).toBe(`${keys.ed25519}\n`);
   });
 
   it('4a: a hung hostname fetch does not hang boot', async () => {
     const instance = base({ faults: [{ path: '/latest/meta-data/local-hostname', hang: true }] });
-    const original = await world({ instance });
+    const original = await worldForTest({ instance });
     const before = await runOriginal(original, 6000);
     // Still waiting when killed: nothing bounds its fetch.
     expect(before.ms).toBeGreaterThanOrEqual(6000);
     expect(before.exitCode).not.toBe(0);
     expect(await userDataRanOriginal(original)).toBe(false);
 
-    const ours = await world({ instance, config: { DEADLINE: 5, REQUEST_TIMEOUT: 1, RETRIES: 2 } });
+    const ours = await worldForTest({ instance, config: { DEADLINE: 5, REQUEST_TIMEOUT: 1, RETRIES: 2 } });
     const run = await ours.run();
     // The deadline counts whole seconds: allow the second it started in.
     expect(run.ms).toBeLessThan(5000 + 1000);
@@ -136,7 +119,7 @@ describe('regressions of the original rc.local', () => {
     const instance = base({
       faults: [{ path: '/latest/meta-data/local-hostname', body: 'System is still starting up' }],
     });
-    const original = await world({ instance });
+    const original = await worldForTest({ instance });
     expect((await runOriginal(original)).exitCode).not.toBe(0);
     expect(await original.commandsOf('hostname')).toEqual([
       ['hostname', 'System', 'is', 'still', 'starting', 'up'],
@@ -152,7 +135,7 @@ describe('regressions of the original rc.local', () => {
         body: '<html><body>Internal error</body></html>',
       },
     ]) {
-      const ours = await world({ instance: base({ faults: [fault] }), config: { RETRIES: 1 } });
+      const ours = await worldForTest({ instance: base({ faults: [fault] }), config: { RETRIES: 1 } });
       await ours.run();
       expect(await ours.step('hostname')).toMatchObject({ result: 'failed' });
       expect(await ours.commandsOf('hostname')).toEqual([]);
@@ -163,18 +146,18 @@ describe('regressions of the original rc.local', () => {
 
   it('5: /etc/hosts does not grow at each boot, /etc/hostname is written, names are validated', async () => {
     const hosts = { 'etc/hosts': '127.0.0.1\tlocalhost\n' };
-    const original = await world({ instance: base(), files: hosts });
+    const original = await worldForTest({ instance: base(), files: hosts });
     for (let boot = 0; boot < 3; boot++) {
       await original.reboot();
       await runOriginal(original);
     }
     expect((await original.read('etc/hosts')).split('\n').length).toBe(2 + 3 * 2);
     expect(await original.exists('etc/hostname')).toBe(false);
-    const hostile = await world({ instance: base({ local_hostname: '$(reboot)' }) });
+    const hostile = await worldForTest({ instance: base({ local_hostname: '$(reboot)' }) });
     await runOriginal(hostile);
     expect(await hostile.commandsOf('hostname')).toEqual([['hostname', '$(reboot)']]);
 
-    const ours = await world({ instance: base(), files: hosts });
+    const ours = await worldForTest({ instance: base(), files: hosts });
     for (let boot = 0; boot < 3; boot++) {
       await ours.reboot();
       await ours.run();
@@ -183,14 +166,14 @@ describe('regressions of the original rc.local', () => {
       '127.0.0.1\tlocalhost\n# BEGIN emi-agent: managed block, replaced at each boot\n172.31.0.10\tip-172-31-0-10.ec2.internal ip-172-31-0-10\n# END emi-agent\n',
     );
     expect(await ours.read('etc/hostname')).toBe('ip-172-31-0-10\n');
-    const oursHostile = await world({ instance: base({ local_hostname: '$(reboot)' }) });
+    const oursHostile = await worldForTest({ instance: base({ local_hostname: '$(reboot)' }) });
     await oursHostile.run();
     expect(await oursHostile.commandsOf('hostname')).toEqual([]);
   });
 
   it('6: user-data runs once per instance, not from /tmp, and a 404 is not user-data', async () => {
     const counter = '#!/bin/sh\necho ran >> "$(dirname "$0")/../count"\n';
-    const original = await world({ instance: base({ user_data: counter }) });
+    const original = await worldForTest({ instance: base({ user_data: counter }) });
     for (let boot = 0; boot < 2; boot++) {
       await original.reboot();
       await runOriginal(original);
@@ -200,14 +183,14 @@ describe('regressions of the original rc.local', () => {
     const leftovers = await readdir(original.path('tmp'));
     expect(leftovers.length).toBe(2);
     for (const name of leftovers) expect(name).toMatch(/^user-data-[0-9]+$/);
-    const none = await world({ instance: base({ user_data: undefined }) });
+    const none = await worldForTest({ instance: base({ user_data: undefined }) });
     await runOriginal(none);
     const [saved] = await readdir(none.path('tmp'));
     expect(await none.read(`tmp/${saved}`)).toContain('404 - Not Found');
     // World-readable, as boot's umask leaves it.
     expect((await stat(none.path(`tmp/${saved}`))).mode & 0o004).toBe(0o004);
 
-    const ours = await world({
+    const ours = await worldForTest({
       instance: base({ user_data: '#!/bin/sh\necho ran >> "$(dirname "$0")/count"\n' }),
     });
     for (let boot = 0; boot < 2; boot++) {
@@ -219,43 +202,43 @@ describe('regressions of the original rc.local', () => {
     expect(await readdir(ours.path('tmp'))).toEqual([]);
     expect(await ours.mode(`var/lib/emi-agent/instances/${id}/user-data`)).toBe(0o700);
     expect(await ours.mode(`var/lib/emi-agent/instances/${id}/user-data.raw`)).toBe(0o600);
-    const oursNone = await world({ instance: base({ user_data: undefined }) });
+    const oursNone = await worldForTest({ instance: base({ user_data: undefined }) });
     await oursNone.run();
     expect(await oursNone.exists(`var/lib/emi-agent/instances/${id}/user-data.raw`)).toBe(false);
   });
 
   it('7: IMDSv2 where tokens are required', async () => {
     const instance = base({ tokens: 'required' });
-    const original = await world({ instance });
+    const original = await worldForTest({ instance });
     expect((await runOriginal(original)).exitCode).not.toBe(0);
     expect(await original.read('root/.ssh/authorized_keys')).toBe('\n');
     expect(original.server.requests.every((request) => request.status === 401)).toBe(true);
 
-    const ours = await world({ instance });
+    const ours = await worldForTest({ instance });
     await ours.run();
     expect(await ours.read('root/.ssh/authorized_keys')).toBe(`${keys.rsa}\n`);
     expect(await userDataRanAgent(ours)).toBe(true);
   });
 
   it('8: a failing swapon or mount does not abort; one partition per mount point; "mounted" is not "a 2 somewhere"', async () => {
-    const failing = await world({ instance: base(), disks: { vda3: 'swap' }, failing: ['swapon'] });
+    const failing = await worldForTest({ instance: base(), disks: { vda3: 'swap' }, failing: ['swapon'] });
     expect((await runOriginal(failing)).exitCode).not.toBe(0);
     expect(await userDataRanOriginal(failing)).toBe(false);
     const twoDisks = { vda2: 'ext4', xvda2: 'ext4' } as const;
     const mapless = base({ faults: [{ path: '/latest/meta-data/block-device-mapping/', status: 404 }] });
-    const both = await world({ instance: mapless, disks: twoDisks });
+    const both = await worldForTest({ instance: mapless, disks: twoDisks });
     await runOriginal(both);
     expect((await both.commandsOf('mount')).length).toBe(2);
     const loop2 = ['/dev/vda1 / ext4 rw 0 0', '/dev/loop2 /snap/core squashfs ro 0 0'];
-    const fooled = await world({ instance: mapless, disks: twoDisks, mounts: loop2 });
+    const fooled = await worldForTest({ instance: mapless, disks: twoDisks, mounts: loop2 });
     await runOriginal(fooled);
     expect(await fooled.commandsOf('mount')).toEqual([]);
 
-    const ours = await world({ instance: mapless, disks: { vda3: 'swap' }, failing: ['swapon'] });
+    const ours = await worldForTest({ instance: mapless, disks: { vda3: 'swap' }, failing: ['swapon'] });
     await ours.run();
     expect(await ours.step('swap')).toMatchObject({ result: 'failed' });
     expect(await userDataRanAgent(ours)).toBe(true);
-    const oursBoth = await world({ instance: mapless, disks: twoDisks, mounts: loop2 });
+    const oursBoth = await worldForTest({ instance: mapless, disks: twoDisks, mounts: loop2 });
     await oursBoth.run();
     expect(await oursBoth.commandsOf('mount')).toEqual([
       ['mount', '-o', 'nofail', oursBoth.path('dev/vda2'), oursBoth.path('media/ephemeral0')],
@@ -263,33 +246,29 @@ describe('regressions of the original rc.local', () => {
   });
 
   it('9: no DSA host key, and the keys baked into the image are replaced for each instance', async () => {
-    const baked = await mkdtemp(join(tmpdir(), 'emi-baked-'));
+    const baked = await tempDirForTest('emi-baked-');
     const files: Record<string, string> = {};
-    try {
-      for (const type of ['rsa', 'dsa', 'ed25519']) {
-        const file = join(baked, `ssh_host_${type}_key`);
-        await runCommand('ssh-keygen', [
-          '-q',
-          '-t',
-          type,
-          ...(type === 'rsa' ? ['-b', '1024'] : []),
-          '-N',
-          '',
-          '-f',
-          file,
-        ]);
-        files[`etc/ssh/ssh_host_${type}_key`] = await readFile(file, 'utf8');
-        files[`etc/ssh/ssh_host_${type}_key.pub`] = await readFile(`${file}.pub`, 'utf8');
-      }
-    } finally {
-      await rm(baked, { recursive: true, force: true });
+    for (const type of ['rsa', 'dsa', 'ed25519']) {
+      const file = join(baked, `ssh_host_${type}_key`);
+      await runCommand('ssh-keygen', [
+        '-q',
+        '-t',
+        type,
+        ...(type === 'rsa' ? ['-b', '1024'] : []),
+        '-N',
+        '',
+        '-f',
+        file,
+      ]);
+      files[`etc/ssh/ssh_host_${type}_key`] = await readFile(file, 'utf8');
+      files[`etc/ssh/ssh_host_${type}_key.pub`] = await readFile(`${file}.pub`, 'utf8');
     }
-    const original = await world({ instance: base(), files });
+    const original = await worldForTest({ instance: base(), files });
     await runOriginal(original);
     expect(await original.read('etc/ssh/ssh_host_rsa_key.pub')).toBe(files['etc/ssh/ssh_host_rsa_key.pub']);
     expect(await original.exists('etc/ssh/ssh_host_dsa_key')).toBe(true);
 
-    const ours = await world({ instance: base(), files });
+    const ours = await worldForTest({ instance: base(), files });
     await ours.run();
     expect(await ours.exists('etc/ssh/ssh_host_dsa_key')).toBe(false);
     expect(await ours.exists('etc/ssh/ssh_host_dsa_key.pub')).toBe(false);
@@ -307,24 +286,20 @@ describe('regressions of the original rc.local', () => {
   });
 
   it('10: euca-udev does not map vda or xvda to sda when a real sda exists', async () => {
-    const sys = await mkdtemp(join(tmpdir(), 'emi-udev-'));
-    try {
-      const env = { EMI_ROOT: sys };
-      const original = fileURLToPath(new URL('../../fixtures/agent/original-euca-udev', import.meta.url));
-      const ours = join(overlay, 'usr/sbin/euca-udev');
-      await runCommand('mkdir', ['-p', join(sys, 'sys/class/block/sda'), join(sys, 'sys/class/block/sda1')]);
-      const map = async (script: string, name: string) =>
-        runCommand('sh', [script, name], { env, reject: false });
-      expect((await map(original, 'vda')).stdout).toBe('sda\n');
-      expect((await map(original, 'xvda1')).stdout).toBe('sda1\n');
-      for (const name of ['vda', 'xvda1']) {
-        const result = await map(ours, name);
-        expect(result).toMatchObject({ exitCode: 1, stdout: '' });
-      }
-      expect(await map(ours, 'vdb')).toMatchObject({ exitCode: 0, stdout: 'sdb\n' });
-      expect(await map(ours, 'xvdc2')).toMatchObject({ exitCode: 0, stdout: 'sdc2\n' });
-    } finally {
-      await rm(sys, { recursive: true, force: true });
+    const sys = await tempDirForTest('emi-udev-');
+    const env = { EMI_ROOT: sys };
+    const original = fileURLToPath(new URL('../../fixtures/agent/original-euca-udev', import.meta.url));
+    const ours = join(overlay, 'usr/sbin/euca-udev');
+    await runCommand('mkdir', ['-p', join(sys, 'sys/class/block/sda'), join(sys, 'sys/class/block/sda1')]);
+    const map = async (script: string, name: string) =>
+      runCommand('sh', [script, name], { env, reject: false });
+    expect((await map(original, 'vda')).stdout).toBe('sda\n');
+    expect((await map(original, 'xvda1')).stdout).toBe('sda1\n');
+    for (const name of ['vda', 'xvda1']) {
+      const result = await map(ours, name);
+      expect(result).toMatchObject({ exitCode: 1, stdout: '' });
     }
+    expect(await map(ours, 'vdb')).toMatchObject({ exitCode: 0, stdout: 'sdb\n' });
+    expect(await map(ours, 'xvdc2')).toMatchObject({ exitCode: 0, stdout: 'sdc2\n' });
   });
 });

@@ -1,18 +1,13 @@
 /** Root's authorized_keys from public-keys/: every key type but DSA, and nothing hostile. */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import type { InstanceConfig } from '../../../tools/boot-check/metadata/instance.js';
-import { type AgentWorld, createAgentWorld } from '../../helpers/agent-world.js';
+import type { AgentWorld } from '../../helpers/agent-world.js';
+import { it, worldForTest } from '../../helpers/fixtures.js';
 import { keyLine, makeTestKeys, type TestKeys } from '../../helpers/ssh-keys.js';
 
 let keys: TestKeys;
 beforeAll(async () => {
   keys = await makeTestKeys();
-});
-
-let world: AgentWorld | undefined;
-afterEach(async () => {
-  await world?.cleanup();
-  world = undefined;
 });
 
 function withKeys(keyBodies: string[], extra: Partial<InstanceConfig> = {}): InstanceConfig {
@@ -23,26 +18,35 @@ function withKeys(keyBodies: string[], extra: Partial<InstanceConfig> = {}): Ins
   };
 }
 
-async function installed(keyBodies: string[], extra: Partial<InstanceConfig> = {}): Promise<string> {
-  world = await createAgentWorld({ instance: withKeys(keyBodies, extra) });
+/** Boots a world with these keys; returns root's authorized_keys and the world. */
+async function install(
+  keyBodies: string[],
+  extra: Partial<InstanceConfig> = {},
+): Promise<{ text: string; world: AgentWorld }> {
+  const world = await worldForTest({ instance: withKeys(keyBodies, extra) });
   expect((await world.run()).exitCode).toBe(0);
-  return world.read('root/.ssh/authorized_keys').catch(() => '');
+  return { text: await world.read('root/.ssh/authorized_keys').catch(() => ''), world };
+}
+
+async function installed(keyBodies: string[], extra: Partial<InstanceConfig> = {}): Promise<string> {
+  return (await install(keyBodies, extra)).text;
 }
 
 describe('ssh keys', () => {
   it('installs every key of the index: ed25519, ecdsa, rsa and sk- types', async () => {
-    const text = await installed([keys.ed25519, keys.ecdsa, keys.rsa, keys.sk]);
+    const { text, world } = await install([keys.ed25519, keys.ecdsa, keys.rsa, keys.sk]);
     expect(text).toBe(`${keys.ed25519}\n${keys.ecdsa}\n${keys.rsa}\n${keys.sk}\n`);
-    expect(await world?.step('ssh-keys')).toMatchObject({
+    expect(await world.step('ssh-keys')).toMatchObject({
       result: 'ok',
       detail: '4 valid of 4, 4 added, 0 lines rejected',
     });
   });
 
   it('refuses a DSA key and keeps the others', async () => {
-    expect(await installed([keys.dss, keys.ed25519])).toBe(`${keys.ed25519}\n`);
-    expect((await world?.step('ssh-keys'))?.detail).toContain('1 lines rejected');
-    expect(await world?.read('var/log/emi-agent.log')).toContain('DSA key');
+    const { text, world } = await install([keys.dss, keys.ed25519]);
+    expect(text).toBe(`${keys.ed25519}\n`);
+    expect((await world.step('ssh-keys'))?.detail).toContain('1 lines rejected');
+    expect(await world.read('var/log/emi-agent.log')).toContain('DSA key');
   });
 
   it('refuses an HTML page served as a key', async () => {
@@ -70,9 +74,10 @@ describe('ssh keys', () => {
 
   it('refuses a 1 MiB line without reading past the cap, and keeps the other keys', async () => {
     const huge = `ssh-rsa ${'A'.repeat(1024 * 1024)} huge`;
-    expect(await installed([huge, keys.ed25519])).toBe(`${keys.ed25519}\n`);
-    expect(await world?.step('ssh-keys')).toMatchObject({ result: 'failed' });
-    expect((await world?.step('ssh-keys'))?.detail).toContain('1 keys could not be fetched');
+    const { text, world } = await install([huge, keys.ed25519]);
+    expect(text).toBe(`${keys.ed25519}\n`);
+    expect(await world.step('ssh-keys')).toMatchObject({ result: 'failed' });
+    expect((await world.step('ssh-keys'))?.detail).toContain('1 keys could not be fetched');
   });
 
   it('accepts a key with CRLF line ends, written with LF', async () => {
@@ -90,8 +95,10 @@ describe('ssh keys', () => {
     expect(text).toBe(`${keyLine('ssh-ed25519', [Buffer.alloc(32, 1)], 'fine')}\n`);
   });
 
-  it('leaves authorized_keys alone when the index cannot be fetched, and retries at the next boot', async () => {
-    world = await createAgentWorld({
+  it('leaves authorized_keys alone when the index cannot be fetched, and retries at the next boot', async ({
+    makeWorld,
+  }) => {
+    const world = await makeWorld({
       instance: withKeys([keys.ed25519], {
         faults: [{ path: '/latest/meta-data/public-keys/', status: 500 }],
       }),
@@ -107,8 +114,8 @@ describe('ssh keys', () => {
     expect(await world.read('root/.ssh/authorized_keys')).toBe(`${keys.ecdsa}\n${keys.ed25519}\n`);
   });
 
-  it("does not duplicate a key already present, even behind the user's options", async () => {
-    world = await createAgentWorld({ instance: withKeys([keys.ed25519, keys.ed25519]) });
+  it("does not duplicate a key already present, even behind the user's options", async ({ makeWorld }) => {
+    const world = await makeWorld({ instance: withKeys([keys.ed25519, keys.ed25519]) });
     await world.write('root/.ssh/authorized_keys', `# mine\nno-agent-forwarding ${keys.ed25519}\n`, 0o644);
     await world.run();
     expect(await world.read('root/.ssh/authorized_keys')).toBe(
@@ -117,8 +124,8 @@ describe('ssh keys', () => {
     expect(await world.mode('root/.ssh/authorized_keys')).toBe(0o600);
   });
 
-  it('runs restorecon on ~/.ssh where SELinux is on, and not elsewhere', async () => {
-    world = await createAgentWorld({ instance: withKeys([keys.ed25519]) });
+  it('runs restorecon on ~/.ssh where SELinux is on, and not elsewhere', async ({ makeWorld }) => {
+    const world = await makeWorld({ instance: withKeys([keys.ed25519]) });
     await world.run();
     expect(await world.commandsOf('restorecon')).toEqual([]);
     await world.write('sys/fs/selinux/enforce', '1\n');

@@ -1,16 +1,11 @@
 /** user-data: stored privately, decoded with caps, a script run once per instance, nothing leaked. */
 import { readdir } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { InstanceConfig } from '../../../tools/boot-check/metadata/instance.js';
 import { runCommand } from '../../../tools/lib/exec.js';
-import { type AgentWorld, createAgentWorld } from '../../helpers/agent-world.js';
-
-let world: AgentWorld | undefined;
-afterEach(async () => {
-  await world?.cleanup();
-  world = undefined;
-});
+import type { AgentWorld } from '../../helpers/agent-world.js';
+import { it, worldForTest } from '../../helpers/fixtures.js';
 
 const id = 'i-0123456789abcdef0';
 const instanceDir = `var/lib/emi-agent/instances/${id}`;
@@ -23,7 +18,7 @@ async function boot(
   instance: InstanceConfig,
   config: Record<string, string | number> = {},
 ): Promise<{ world: AgentWorld; console: string; ms: number }> {
-  world = await createAgentWorld({ instance, config });
+  const world = await worldForTest({ instance, config });
   const run = await world.run();
   expect(run.exitCode).toBe(0);
   return { world, console: run.console, ms: run.ms };

@@ -1,19 +1,11 @@
 /** instance.yaml: checked with file, line and field; user-data from text, base64 or a file. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { loadInstanceFile } from '../../../tools/boot-check/metadata/instance.js';
+import { it } from '../../helpers/fixtures.js';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'emi-instance-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function load(text: string, files: Record<string, string> = {}) {
+async function load(dir: string, text: string, files: Record<string, string> = {}) {
   for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
   const file = join(dir, 'instance.yaml');
   await writeFile(file, text);
@@ -21,8 +13,11 @@ async function load(text: string, files: Record<string, string> = {}) {
 }
 
 describe('instance files', () => {
-  it('loads an instance with defaults, keys, a mapping and user-data from a file', async () => {
+  it('loads an instance with defaults, keys, a mapping and user-data from a file', async ({
+    tempDir: dir,
+  }) => {
     const result = await load(
+      dir,
       [
         'instance_id: i-0abc',
         'tokens: required',
@@ -50,8 +45,9 @@ describe('instance files', () => {
     expect(result.value.faults).toHaveLength(1);
   });
 
-  it('names the file, line and field of each problem', async () => {
+  it('names the file, line and field of each problem', async ({ tempDir: dir }) => {
     const result = await load(
+      dir,
       'instance_id: i-1\ntokens: sometimes\nfaults:\n  - path: /x\n    stauts: 500\n',
     );
     expect(result.ok).toBe(false);
@@ -63,20 +59,20 @@ describe('instance files', () => {
     expect(result.problems[0]?.file).toBe(join(dir, 'instance.yaml'));
   });
 
-  it('refuses two sources of user-data, and a user-data file that is missing', async () => {
-    const two = await load('instance_id: i-1\nuser_data: x\nuser_data_base64: eA==\n');
+  it('refuses two sources of user-data, and a user-data file that is missing', async ({ tempDir: dir }) => {
+    const two = await load(dir, 'instance_id: i-1\nuser_data: x\nuser_data_base64: eA==\n');
     expect(two.ok).toBe(false);
     if (!two.ok) expect(two.problems[0]).toMatchObject({ line: 3, path: 'user_data_base64' });
-    const missing = await load('instance_id: i-1\nuser_data_file: nope.sh\n');
+    const missing = await load(dir, 'instance_id: i-1\nuser_data_file: nope.sh\n');
     expect(missing.ok).toBe(false);
     if (!missing.ok) expect(missing.problems[0]?.message).toContain('cannot read');
   });
 
-  it('reports a missing instance file and one without instance_id', async () => {
+  it('reports a missing instance file and one without instance_id', async ({ tempDir: dir }) => {
     const none = await loadInstanceFile(join(dir, 'absent.yaml'));
     expect(none.ok).toBe(false);
     if (!none.ok) expect(none.problems[0]?.message).toBe('no such file');
-    const noId = await load('tokens: optional\n');
+    const noId = await load(dir, 'tokens: optional\n');
     expect(noId.ok).toBe(false);
     if (!noId.ok) expect(noId.problems[0]?.message).toBe('missing required field instance_id');
   });

@@ -53,6 +53,7 @@ export function page(options: PageOptions): string {
 <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy}">
 <meta name="description" content="${escapeHtml(options.description)}">
 <title>${escapeHtml(options.title)}</title>
+<link rel="icon" type="image/svg+xml" href="${options.root}favicon.svg">
 <link rel="stylesheet" href="${options.root}style.css">
 ${feeds}
 </head>

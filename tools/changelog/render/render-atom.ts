@@ -4,7 +4,8 @@
  * a feed's <updated> is its newest entry's date, so the same history gives the same bytes. Pure.
  */
 import { createHash } from 'node:crypto';
-import type { Changelog, Line } from '../../schemas/generated/changelog.js';
+import { instantOf } from '../../lib/dates.js';
+import type { Changelog, Entry, Line } from '../../schemas/generated/changelog.js';
 import { entryBodyHtml } from './render-entry-html.js';
 import {
   allFeedPath,
@@ -32,6 +33,16 @@ export function uuidUrn(name: string): string {
   return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/**
+ * When the entry was published: a release or an imported version when its image was built (its
+ * date), an update or a retirement when it was committed.
+ */
+export const entryPublished = (entry: Entry) => entry.date;
+
+/** When the entry last changed: its commit, unless that predates the build (then the build). */
+export const entryUpdated = (entry: Entry) =>
+  instantOf(entry.commit_date) >= instantOf(entry.date) ? entry.commit_date : entry.date;
+
 export interface FeedOptions {
   /** The site's absolute URL (with a trailing slash); without it links are relative to the feed. */
   siteUrl?: string;
@@ -47,15 +58,18 @@ function renderFeed(
   const base = options.siteUrl ?? (feed.path.includes('/') ? '../' : '');
   const source = changelog.repository?.url ?? 'local';
   const chosen = newestFirst(items).slice(0, feedLimit);
-  const updated = chosen[0]?.entry.commit_date ?? '1970-01-01T00:00:00Z';
+  // The feed changed when its latest entry did: the newest <updated> of the entries shown.
+  const updated =
+    chosen.map(({ entry }) => entryUpdated(entry)).sort((a, b) => instantOf(b) - instantOf(a))[0] ??
+    '1970-01-01T00:00:00Z';
   const entries = chosen.map(({ line, entry }) => {
     const title = `${line.image_name} ${line.image_arch} ${titleOf(entry)} (${kindLabel(entry)})`;
     const href = `${base}${linePagePath(line)}#${entryAnchor(entry)}`;
     return `  <entry>
     <id>${uuidUrn(`emi-changelog entry ${source} ${line.id} ${entry.commit}`)}</id>
     <title>${escapeXml(title)}</title>
-    <updated>${escapeXml(entry.commit_date)}</updated>
-    <published>${escapeXml(entry.author_date)}</published>
+    <updated>${escapeXml(entryUpdated(entry))}</updated>
+    <published>${escapeXml(entryPublished(entry))}</published>
     <author><name>${escapeXml(entry.author || 'unknown')}</name></author>
     <link rel="alternate" type="text/html" href="${escapeXml(href)}"/>
     <category term="${escapeXml(entry.kind)}"/>

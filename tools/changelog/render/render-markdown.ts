@@ -51,6 +51,10 @@ function packageSection(packages: PackageChanges | null): string[] {
     packages.added.map((p) => `${markdownText(p.name)} ${markdownCode(p.version)}`),
   );
   list(
+    'in this image',
+    packages.initial.map((p) => `${markdownText(p.name)} ${markdownCode(p.version)}`),
+  );
+  list(
     'removed',
     packages.removed.map((p) => `${markdownText(p.name)} ${markdownCode(p.version)}`),
   );
@@ -67,7 +71,7 @@ function packageSection(packages: PackageChanges | null): string[] {
 }
 
 function entrySection(entry: Entry): string {
-  const heading = `### ${markdownText(titleOf(entry))} (${markdownText(kindLabel(entry))}, ${dayOf(entry.commit_date)})`;
+  const heading = `### ${markdownText(titleOf(entry))} (${markdownText(kindLabel(entry))}, ${dayOf(entry.date)})`;
   const by = `${markdownLink(entry.short_commit, entry.url)} by ${markdownText(entry.author || 'unknown')}, committed ${markdownText(entry.commit_date)}`;
   const parts = [heading, `**${markdownText(entry.subject) || 'no subject'}**`];
   parts.push(...markdownBlocks(notesOf(entry.body)));
@@ -79,17 +83,37 @@ function entrySection(entry: Entry): string {
   return parts.join('\n\n');
 }
 
+/** The newest files of a line that lists them: name, size, sha256 and download link. */
+function filesSection(line: Line): string[] {
+  const { latest } = line;
+  if (latest.artifacts.length === 0) return [];
+  const rows = latest.artifacts.map(
+    (artifact) =>
+      `| ${artifact.url ? markdownLink(artifact.name, artifact.url) : markdownCode(artifact.name)} | ${artifact.size} | ${markdownCode(artifact.sha256)} |`,
+  );
+  const parts = [
+    `Files of ${markdownText(latest.image_version ?? '')}${latest.release_url ? ` (${markdownLink(latest.release_tag ?? 'release', latest.release_url)})` : ''}:`,
+    ['| File | Bytes | sha256 |', '| --- | ---: | --- |', ...rows].join('\n'),
+  ];
+  if (latest.fetch_command) parts.push(`\`${latest.fetch_command}\``);
+  return parts;
+}
+
 function lineSection(line: Line): string {
   const heading = `## ${markdownText(line.image_name)} (${markdownText(line.image_arch)})`;
-  const about = `Status: **${markdownText(line.status)}** · record ${markdownCode(line.record_file)} · ${line.entries.length} ${line.entries.length === 1 ? 'entry' : 'entries'}`;
-  return [heading, about, ...line.entries.map((entry) => entrySection(entry))].join('\n\n');
+  const base = line.latest.base ? ` · ${markdownText(line.latest.base.title)}` : '';
+  const size = line.latest.root_size ? ` · ${markdownText(line.latest.root_size)} root` : '';
+  const about = `Status: **${markdownText(line.status)}**${base}${size} · record ${markdownCode(line.record_file)} · ${line.entries.length} ${line.entries.length === 1 ? 'entry' : 'entries'}`;
+  return [heading, about, ...filesSection(line), ...line.entries.map((entry) => entrySection(entry))].join(
+    '\n\n',
+  );
 }
 
 export function renderMarkdown(changelog: Changelog): string {
   const lines = [...changelog.lines].sort(statusOrder);
   const parts = ['# Image changelog'];
   const intro = changelog.since
-    ? `Entries committed since ${markdownText(changelog.since)}, rendered from the git history of EMI-IDs/.`
+    ? `Entries dated since ${markdownText(changelog.since)} (releases by build time), rendered from the git history of EMI-IDs/.`
     : 'Every release of every image line, rendered from the git history of EMI-IDs/.';
   parts.push(intro);
   if (lines.length === 0) parts.push('No image line has a record yet.');

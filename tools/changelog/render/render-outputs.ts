@@ -5,11 +5,19 @@
 import { readFileSync } from 'node:fs';
 import { toolkitPath } from '../../lib/paths.js';
 import type { Changelog } from '../../schemas/generated/changelog.js';
+import { favicon } from './favicon.js';
 import { type FeedOptions, renderAllFeed, renderLineFeed } from './render-atom.js';
 import { renderIndexPage, renderLinePage } from './render-html.js';
-import { renderJson } from './render-json.js';
+import { renderJson, renderLatestJson, renderSha256Sums } from './render-json.js';
 import { renderMarkdown } from './render-markdown.js';
-import { allFeedPath, lineFeedPath, linePagePath } from './site-map.js';
+import {
+  allFeedPath,
+  faviconPath,
+  lineFeedPath,
+  lineLatestPath,
+  linePagePath,
+  lineSumsPath,
+} from './site-map.js';
 import { siteStyle } from './site-style.js';
 
 export const outputFormats = ['md', 'html', 'atom', 'json'] as const;
@@ -32,6 +40,7 @@ export function renderOutputs(changelog: Changelog, options: RenderOptions): Out
     const site = { formats };
     files.push({ path: 'index.html', content: renderIndexPage(changelog, site) });
     files.push({ path: 'style.css', content: siteStyle });
+    files.push({ path: faviconPath, content: favicon });
     for (const line of changelog.lines)
       files.push({ path: linePagePath(line), content: renderLinePage(changelog, line, site) });
   }
@@ -42,10 +51,16 @@ export function renderOutputs(changelog: Changelog, options: RenderOptions): Out
   }
   if (formats.has('json')) {
     files.push({ path: 'changelog.json', content: renderJson(changelog) });
-    files.push({
-      path: 'changelog.schema.json',
-      content: readFileSync(toolkitPath('tools', 'schemas', 'changelog.schema.json'), 'utf8'),
-    });
+    for (const schema of ['changelog.schema.json', 'latest.schema.json'])
+      files.push({ path: schema, content: readFileSync(toolkitPath('tools', 'schemas', schema), 'utf8') });
+    for (const line of changelog.lines)
+      files.push({ path: lineLatestPath(line), content: renderLatestJson(line) });
   }
+  // The checksums of each line's files, from its record, for `sha256sum -c` (linked from the site).
+  if (formats.has('html') || formats.has('json'))
+    for (const line of changelog.lines) {
+      const sums = renderSha256Sums(line);
+      if (sums !== null) files.push({ path: lineSumsPath(line), content: sums });
+    }
   return files;
 }

@@ -54,25 +54,58 @@ pre { background: var(--panel); border: 1px solid var(--rule); border-radius: 6p
 .status-deprecated { color: var(--deprecated); }
 .status-legacy { color: var(--legacy); }
 .status-retired { color: var(--retired); }
-ul.lines, ol.entries, ol.recent { list-style: none; margin: 0; padding: 0; }
+ul.lines, ol.entries, ol.recent, ul.files { list-style: none; margin: 0; padding: 0; }
 ul.lines > li, ol.entries > li { border: 1px solid var(--rule); border-radius: 8px; background: var(--panel); padding: 0.75rem 1rem; margin: 0.75rem 0; }
 ul.lines h3 { margin: 0 0 0.25rem; }
+ul.lines > li.has-box { border: 0; padding: 0; background: none; }
 ol.recent > li { padding: 0.35rem 0; border-bottom: 1px solid var(--rule); }
-ol.entries h2 { margin: 0 0 0.25rem; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.15rem 1rem; margin: 0.5rem 0; }
+ol.entries h3 { margin: 0 0 0.25rem; font-size: 1.15rem; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.1rem 1rem; margin: 0.5rem 0; }
 dl.facts > div { display: contents; }
-dt { color: var(--muted); }
+dt, .label { color: var(--muted); }
 dd { margin: 0; }
+.use-image { border: 2px solid var(--current); border-radius: 8px; background: var(--bg); padding: 0.6rem 0.9rem; margin: 0.75rem 0; }
+.use-image h2 { margin: 0 0 0.25rem; font-size: 1.15rem; }
+.use-image h3 { margin: 0 0 0.25rem; }
+ul.files.compact { display: flex; flex-wrap: wrap; gap: 0.2rem 1.1rem; margin: 0.35rem 0; }
+ul.files.compact > li { display: inline; border: 0; padding: 0; }
+ul.files > li { padding: 0.3rem 0; border-top: 1px solid var(--rule); display: flex; flex-wrap: wrap; gap: 0 0.75rem; align-items: baseline; }
+ul.files .file { flex: 1 1 auto; }
+ul.files .size { color: var(--muted); white-space: nowrap; font-variant-numeric: tabular-nums; }
+ul.files .about { flex-basis: 100%; font-size: 0.85rem; color: var(--muted); }
+ul.files .sha256 { flex-basis: 100%; font-size: 0.8rem; color: var(--muted); }
+ul.files .sha256 code { color: var(--fg); word-break: break-all; }
+.file-links { margin: 0.4rem 0; }
+.fetch-label { margin: 0.5rem 0 0.2rem; font-size: 0.9rem; color: var(--muted); }
+pre.fetch { margin: 0; padding: 0.45rem 0.6rem; }
+.table-wrap { overflow-x: auto; }
+table.lines { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
+table.lines th, table.lines td { text-align: left; padding: 0.3rem 0.6rem 0.3rem 0; border-bottom: 1px solid var(--rule); vertical-align: baseline; }
+table.lines td, table.lines thead th { white-space: nowrap; overflow-wrap: normal; }
+table.lines thead th { color: var(--muted); font-weight: normal; font-size: 0.85rem; }
+table.lines tbody th { font-weight: normal; }
+table.lines .num { text-align: right; padding-right: 0; }
+.imported-note { border-left: 3px solid var(--legacy); padding-left: 0.75rem; }
+.notes { border-top: 1px solid var(--rule); margin-top: 0.5rem; padding-top: 0.25rem; }
 .notes p.subject { font-weight: 600; }
 .notes p, .notes ul, .notes ol { margin: 0.4rem 0; }
-details { margin: 0.25rem 0; }
+details, .package-summary p, .recipe-summary { margin: 0.3rem 0; }
 summary { cursor: pointer; }
-ul.packages { columns: 2 18rem; padding-left: 1.25rem; }
+details h4 { font-size: 0.95rem; margin: 0.5rem 0 0.2rem; }
+ul.packages { columns: 2 18rem; padding-left: 1.25rem; margin: 0; }
+.suite { font-size: 0.8rem; color: var(--muted); }
+.suite.security { color: var(--deprecated); font-weight: 600; }
+.manifest { margin: 0.3rem 0; }
 .kind { font-size: 0.85rem; font-weight: normal; color: var(--muted); }
 @media (max-width: 36rem) {
-  h1 { font-size: 1.4rem; }
-  dl.facts { grid-template-columns: 1fr; }
-  dd { margin-bottom: 0.35rem; }
-  ul.lines > li, ol.entries > li { padding: 0.6rem 0.75rem; }
+  h1 { font-size: 1.35rem; }
+  h2 { font-size: 1.15rem; margin-top: 1.25rem; }
+  header.site, main, footer.site { padding: 0 0.6rem; }
+  dl.facts { gap: 0 0.75rem; }
+  ul.lines > li, ol.entries > li { padding: 0.5rem 0.6rem; margin: 0.5rem 0; }
+  .use-image { padding: 0.5rem 0.6rem; }
+  table.lines { font-size: 0.875rem; }
+  table.lines .built { display: none; }
+  body { line-height: 1.45; }
 }
 `;

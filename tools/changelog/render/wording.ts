@@ -2,9 +2,10 @@
 import type { Entry, Line, PackageChanges } from '../../schemas/generated/changelog.js';
 import { compareText, plural } from './text.js';
 
-/** release, first release, deprecated, legacy, renamed, update or retired. */
+/** release, first release, imported, deprecated, legacy, renamed, update or retired. */
 export function kindLabel(entry: Entry): string {
   if (entry.kind === 'retired') return 'retired';
+  if (entry.kind === 'imported') return 'imported';
   if (entry.kind === 'release') return entry.previous_release === null ? 'first release' : 'release';
   if (entry.previous_status !== null && entry.record.status !== 'current') return entry.record.status;
   if (entry.previous_status !== null) return 'status changed';
@@ -19,18 +20,22 @@ export function titleOf(entry: Entry): string {
   return version ?? entry.short_commit;
 }
 
+/**
+ * `12 upgraded, 1 added, 0 removed; 3 from the security suite` (downgrades only when there are
+ * some, the security count only when the manifest records suites); for a line's first manifest,
+ * how many packages it lists.
+ */
 export function packageSummary(packages: PackageChanges): string {
-  const total = plural(packages.total, 'package');
-  if (packages.previous_total === null) return `${total} (first manifest, nothing to compare)`;
+  if (packages.previous_total === null)
+    return `${plural(packages.total, 'package')} in this image (the line's first package list: nothing to compare with)`;
   const parts = [
-    [packages.added.length, 'added'],
-    [packages.removed.length, 'removed'],
-    [packages.upgraded.length, 'upgraded'],
-    [packages.downgraded.length, 'downgraded'],
-  ]
-    .filter(([count]) => (count as number) > 0)
-    .map(([count, what]) => `${count} ${what}`);
-  return `${total}: ${parts.length > 0 ? parts.join(', ') : 'no changes'}`;
+    `${packages.upgraded.length} upgraded`,
+    `${packages.added.length} added`,
+    `${packages.removed.length} removed`,
+  ];
+  if (packages.downgraded.length > 0) parts.push(`${packages.downgraded.length} downgraded`);
+  const security = packages.security === null ? '' : `; ${packages.security} from the security suite`;
+  return `${parts.join(', ')}${security}`;
 }
 
 const statusRank: Record<Line['status'], number> = { current: 0, deprecated: 1, legacy: 2, retired: 3 };
@@ -38,7 +43,7 @@ const statusRank: Record<Line['status'], number> = { current: 0, deprecated: 1, 
 export const statusTitles: Record<Line['status'], string> = {
   current: 'Current images',
   deprecated: 'Deprecated images (still offered, not recommended)',
-  legacy: 'Legacy images (imported from the original catalog)',
+  legacy: 'Legacy images (from the original catalog)',
   retired: 'Retired images (no longer offered)',
 };
 

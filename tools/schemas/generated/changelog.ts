@@ -21,7 +21,7 @@ export interface Changelog {
    */
   generated_at: string | null;
   /**
-   * The --since date: entries committed before it are left out.
+   * The --since date: entries dated before it (by image date for releases and imported entries, by commit date otherwise) are left out.
    */
   since: string | null;
   lines: Line[];
@@ -51,43 +51,102 @@ export interface Line {
    */
   record_file: string;
   /**
-   * The status of the newest record; retired when the record file was deleted.
+   * The status of the newest record; retired when the record file was deleted; imported lines (from the original catalog) keep legacy.
    */
   status: 'current' | 'deprecated' | 'legacy' | 'retired';
-  latest: RecordSnapshot;
+  latest: Latest;
   /**
    * Newest first.
    */
   entries: Entry[];
 }
 /**
- * The record fields an entry shows (for a retired line: the record before deletion); null when the record file does not hold the field.
+ * The line's newest record with what a user needs to fetch and check it. Fields the record does not hold are null.
  */
-export interface RecordSnapshot {
+export interface Latest {
   image_name: string | null;
   image_version: string | null;
   image_arch: string | null;
   image_file: string | null;
   image_stamp: string | null;
+  /**
+   * As in the record: YYYYMMDDHHMMSS, UTC.
+   */
   image_date: string | null;
   recipe_name: string | null;
   /**
-   * The record's status field (current when the record has none).
+   * The record's status; retired when the record file was deleted.
    */
-  status: 'current' | 'deprecated' | 'legacy';
+  status: 'current' | 'deprecated' | 'legacy' | 'retired';
+  /**
+   * image_date as an ISO 8601 time in UTC (2026-11-27T02:39:34Z).
+   */
+  built_at: string | null;
+  /**
+   * The distribution and release the recipe builds from, at the release's commit.
+   */
+  base: Base | null;
+  /**
+   * The root filesystem's size as the recipe gives it for this line (1300M).
+   */
+  root_size: string | null;
+  /**
+   * The record's artifacts, each with its release asset URL (null when the catalog's remote is not on GitHub). Empty for an imported record.
+   */
+  artifacts: LatestArtifact[];
+  /**
+   * The release's git tag, <image_name>.<image_arch>-<image_version>, when the record lists artifacts.
+   */
+  release_tag: string | null;
+  /**
+   * The release's page on GitHub.
+   */
+  release_url: string | null;
+  /**
+   * The SHA256SUMS of the artifacts (sha256sum -c reads it), relative to the site's root: rendered from the record.
+   */
+  sha256sums_url: string | null;
+  /**
+   * One command that downloads and checks the files: emi fetch LINE --arch A --version V.
+   */
+  fetch_command: string | null;
+}
+export interface Base {
+  /**
+   * debian, ubuntu
+   */
+  distribution: string;
+  /**
+   * The release's code name (bookworm).
+   */
+  release: string;
+  /**
+   * For people: Debian 12 (bookworm).
+   */
+  title: string;
+}
+export interface LatestArtifact {
+  name: string;
+  sha256: string;
+  size: number;
+  url: string | null;
 }
 /**
  * A commit that changed the line's record file.
  */
 export interface Entry {
   /**
-   * release: a new image_version (or the line's first record); update: the record changed, the version did not (status, artifacts, a rename); retired: the record file was deleted.
+   * release: a new image_version (or the line's first record); imported: a version taken over from the original catalog (its record has legacy_source), dated by its image_date; update: the record changed, the version did not (status, artifacts, a rename); retired: the record file was deleted.
    */
-  kind: 'release' | 'update' | 'retired';
+  kind: 'release' | 'imported' | 'update' | 'retired';
   commit: string;
   short_commit: string;
   url: string | null;
   author: string;
+  /**
+   * When the entry happened for the people who use the image: the build time (image_date, UTC) of a release or an imported entry, the commit date of an update or a retirement. Lists, feeds and --since go by it.
+   */
+  date: string;
   author_date: string;
   commit_date: string;
   subject: string;
@@ -118,6 +177,31 @@ export interface Entry {
    */
   packages: PackageChanges | null;
 }
+/**
+ * The record fields an entry shows (for a retired line: the record before deletion); null when the record file does not hold the field.
+ */
+export interface RecordSnapshot {
+  image_name: string | null;
+  image_version: string | null;
+  image_arch: string | null;
+  image_file: string | null;
+  image_stamp: string | null;
+  image_date: string | null;
+  recipe_name: string | null;
+  /**
+   * The record's status field (current when the record has none).
+   */
+  status: 'current' | 'deprecated' | 'legacy';
+  /**
+   * The record's artifacts list (empty when it has none, as in imported records).
+   */
+  artifacts: RecordArtifact[];
+}
+export interface RecordArtifact {
+  name: string;
+  sha256: string;
+  size: number;
+}
 export interface PreviousRelease {
   commit: string;
   image_version: string | null;
@@ -141,6 +225,10 @@ export interface RecipeCommit {
 }
 export interface PackageChanges {
   manifest: string;
+  /**
+   * Where the manifest can be read: the release's .packages asset when the record lists one, else the file at the release's commit on GitHub; null when the remote is not on GitHub.
+   */
+  manifest_url: string | null;
   total: number;
   /**
    * null when the previous release had no manifest (or there is none): nothing is compared.
@@ -150,13 +238,29 @@ export interface PackageChanges {
   removed: Package[];
   upgraded: PackageChange[];
   downgraded: PackageChange[];
+  /**
+   * How many of the added and upgraded packages came from the security suite (<release>-security), when the manifest records each package's suite (a third column); null when it does not.
+   */
+  security: number | null;
+  /**
+   * For a line's first manifest (previous_total null): every package it lists, by name, so the first release shows what is in the image. Empty otherwise.
+   */
+  initial: Package[];
 }
 export interface Package {
   name: string;
   version: string;
+  /**
+   * The archive suite the version came from, when the manifest records it.
+   */
+  suite?: string;
 }
 export interface PackageChange {
   name: string;
   from: string;
   to: string;
+  /**
+   * The archive suite the version came from, when the manifest records it.
+   */
+  suite?: string;
 }
