@@ -14,6 +14,7 @@
  */
 export const unitTests = [
   'test/boot-check/artifact-dir.test.ts',
+  'test/boot-check/build-summary.test.ts',
   'test/boot-check/checks.test.ts',
   'test/boot-check/console-log.test.ts',
   'test/boot-check/metadata/instance.test.ts',

@@ -1,4 +1,4 @@
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { planMatrix, planRebuilds, type RebuildPlan } from '../../tools/image-build/plan-rebuilds.js';
@@ -117,6 +117,29 @@ describe('planRebuilds', () => {
     );
     await expect(planRebuilds({ cwd: repo.dir, arch: 'sparc' })).rejects.toThrow(
       'arch "sparc" is not one of',
+    );
+  });
+
+  it('keeps a cache in the git folder that gives the same plan, and survives a broken one', async () => {
+    const repo = await catalog();
+    await recordAll(repo, await planRebuilds({ cwd: repo.dir }));
+    const cacheFile = join(repo.dir, '.git', 'emi-plan-cache.json');
+    const cold = await planRebuilds({ cwd: repo.dir });
+    const cache = JSON.parse(await readFile(cacheFile, 'utf8')) as {
+      recipes: { recipes: unknown[] };
+      records: object;
+    };
+    expect(cache.recipes.recipes).toHaveLength(1);
+    expect(Object.keys(cache.records)).toHaveLength(4);
+    expect(await planRebuilds({ cwd: repo.dir })).toEqual(cold);
+    await writeFile(cacheFile, '{ not json');
+    expect(await planRebuilds({ cwd: repo.dir })).toEqual(cold);
+    // A changed recipe file is a new key: the cached recipes are not used.
+    await repo.commit({ 'recipes/debian-based/overlay/etc/motd': 'changed\n' });
+    expect(summary(await planRebuilds({ cwd: repo.dir }))).toEqual(
+      Array(4)
+        .fill('')
+        .map((_, i) => summary(cold)[i]?.replace('up to date', 'recipe changed')),
     );
   });
 

@@ -206,6 +206,7 @@ export async function commitRecords(options: RecordCommitOptions): Promise<Recor
   // Plan: everything is checked before the working tree or the branch changes.
   const incoming = options.from === undefined ? [] : await readArtifactFiles(options.from);
   await assertOnlyRecordChanges(root);
+  // Through the one catalog writer: its lock, validation as emi validate does, atomic writes.
   if (incoming.length > 0)
     await applyCatalogChange({ root, change: { write: incoming }, what: 'emi record commit' });
   const changes = await listWorkingChanges(root, [recordsDir, imageIdsDir]);

@@ -5,7 +5,7 @@
  * or a records-only commit cannot make it miss or repeat a build. Reads only.
  */
 import { parseRecord } from '../catalog/parse-record.js';
-import { type ImageRecord, isRecordPath, packagesPath, recordPath } from '../catalog/record-files.js';
+import { packagesPath, recordPath } from '../catalog/record-files.js';
 import { UserError } from '../lib/errors.js';
 import {
   findLastChange,
@@ -16,13 +16,21 @@ import {
   resolveCommit,
 } from '../lib/git.js';
 import { escapeMarkdown } from '../lib/markdown.js';
-import { recipesDir, recordsDir } from '../lib/paths.js';
+import { recipesDir } from '../lib/paths.js';
 import { formatProblem } from '../lib/problems.js';
 import { commitReader, type TreeReader } from '../lib/tree-reader.js';
 import { commonDir, type LoadedRecipe, loadRecipes } from '../recipes/load-recipes.js';
 import { recipeDigest, recipeInputEntries } from '../recipes/recipe-digest.js';
 import { assertRecipeFolders, assertSelectionName } from '../recipes/recipe-names.js';
 import type { Arch } from '../schemas/generated/recipe.js';
+import {
+  type CachedRecipe,
+  type CachedRecord,
+  type PlanCache,
+  readPlanCache,
+  recipesKey,
+  writePlanCache,
+} from './plan-cache.js';
 
 export type Decision = 'new line' | 'recipe changed' | 'archive has updates' | 'forced' | 'up to date';
 
@@ -153,16 +161,41 @@ async function compareInputs(
   return changes;
 }
 
-async function readRecords(reader: TreeReader): Promise<Map<string, ImageRecord>> {
-  const paths = (await reader.list(recordsDir))
-    .filter((entry) => entry.kind === 'file' && isRecordPath(entry.path))
-    .map((entry) => entry.path);
-  const contents = await reader.read(paths);
-  const records = new Map<string, ImageRecord>();
-  for (const path of paths) {
-    const parsed = parseRecord(path, contents.get(path) ?? '');
+/**
+ * The records of the given lines (only those: a catalog has many more records, of lines whose
+ * recipes are gone, than lines to plan).
+ */
+async function readRecords(
+  reader: TreeReader,
+  paths: readonly string[],
+  cached?: { root: string; treeish: string; cache: PlanCache },
+): Promise<Map<string, CachedRecord>> {
+  const records = new Map<string, CachedRecord>();
+  let missing = [...paths];
+  const oids = new Map<string, string>();
+  if (cached && paths.length > 0) {
+    for (const entry of await listTreeAt(cached.root, cached.treeish, [...paths]))
+      if (entry.type === 'blob') oids.set(entry.path, entry.oid);
+    missing = [];
+    for (const path of paths) {
+      const oid = oids.get(path);
+      if (oid === undefined) continue;
+      const hit = cached.cache.records[oid];
+      if (hit) records.set(path, hit);
+      else missing.push(path);
+    }
+  }
+  const contents = await reader.read(missing);
+  for (const path of missing) {
+    const content = contents.get(path);
+    if (content === undefined) continue;
+    const parsed = parseRecord(path, content);
     if (!parsed.ok) throw new UserError(`cannot plan:\n${parsed.problems.map(formatProblem).join('\n')}`);
-    records.set(path, parsed.value.record);
+    const { image_version, recipe_name, recipe_digest } = parsed.value.record;
+    const fields: CachedRecord = { image_version, recipe_name, ...(recipe_digest ? { recipe_digest } : {}) };
+    records.set(path, fields);
+    const oid = oids.get(path);
+    if (cached && oid) cached.cache.records[oid] = fields;
   }
   return records;
 }
@@ -220,34 +253,80 @@ export async function planRebuilds(options: PlanRebuildsOptions): Promise<Rebuil
   }
   const reader = options.reader ?? commitReader(root, treeish);
   const recipeReader = options.recipeReader ?? reader;
+  // The cache serves plans of committed trees (emi plan), not of a working tree (emi build).
+  const cacheable = options.reader === undefined && options.recipeReader === undefined;
+  const cache = cacheable ? await readPlanCache(root) : undefined;
+  const listing = cacheable ? await listTreeAt(root, treeish, [recipesDir]) : undefined;
+  const key = listing ? recipesKey(listing) : undefined;
 
-  assertRecipeFolders(await recipeReader.list(recipesDir));
-  const recipeSet = await loadRecipes(recipeReader);
-  const wanted = [...recipeSet.recipes.values()]
-    .filter((loaded) => options.recipe === undefined || loaded.name === options.recipe)
-    .sort((a, b) => (a.name < b.name ? -1 : 1));
-  if (options.recipe !== undefined && !recipeSet.names.has(options.recipe)) {
-    const known = [...recipeSet.names].sort();
+  let catalogRecipes: CachedRecipe[];
+  let names: Set<string>;
+  const loadedRecipes = new Map<string, LoadedRecipe>();
+  if (cache?.recipes && cache.recipes.key === key && !options.refresh) {
+    catalogRecipes = cache.recipes.recipes;
+    names = new Set(cache.recipes.names);
+  } else {
+    assertRecipeFolders(await recipeReader.list(recipesDir));
+    const recipeSet = await loadRecipes(recipeReader);
+    names = recipeSet.names;
+    const problems = recipeSet.problems.filter(
+      (problem) =>
+        options.recipe === undefined || problem.file.startsWith(`${recipesDir}/${options.recipe}/`),
+    );
+    if (problems.length > 0)
+      throw new UserError(`the recipes have problems:\n${problems.map(formatProblem).join('\n')}`);
+    const all = [...recipeSet.recipes.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+    const digests = await digestRecipes(recipeReader, all);
+    catalogRecipes = all.map((loaded) => ({
+      name: loaded.name,
+      lines: loaded.recipe.lines.map((line) => ({ image_name: line.image_name, arches: [...line.arches] })),
+      digest: digests.get(loaded.name)?.digest ?? '',
+    }));
+    for (const loaded of all) loadedRecipes.set(loaded.name, loaded);
+    if (cache && key && recipeSet.problems.length === 0)
+      cache.recipes = { key, names: [...names].sort(), recipes: catalogRecipes };
+  }
+  if (options.recipe !== undefined && !names.has(options.recipe)) {
+    const known = [...names].sort();
     throw new UserError(
       `unknown recipe "${options.recipe}": known recipes are ${known.length > 0 ? known.join(', ') : '(none)'}`,
     );
   }
-  const problems = recipeSet.problems.filter(
-    (problem) => options.recipe === undefined || problem.file.startsWith(`${recipesDir}/${options.recipe}/`),
+  const wanted = catalogRecipes.filter(
+    (item) => options.recipe === undefined || item.name === options.recipe,
   );
-  if (problems.length > 0)
-    throw new UserError(`the recipes have problems:\n${problems.map(formatProblem).join('\n')}`);
+  /** The loaded recipe, read again only where a changed line or --refresh needs it. */
+  const loadedRecipe = async (name: string): Promise<LoadedRecipe> => {
+    const known = loadedRecipes.get(name);
+    if (known) return known;
+    const loaded = (await loadRecipes(recipeReader, new Set([name]))).recipes.get(name);
+    if (!loaded) throw new UserError(`recipe ${name} cannot be read again`);
+    loadedRecipes.set(name, loaded);
+    return loaded;
+  };
 
-  const [records, digests] = await Promise.all([readRecords(reader), digestRecipes(recipeReader, wanted)]);
+  const linePaths = wanted.flatMap((item) =>
+    item.lines.flatMap((line) =>
+      line.arches.map((arch) => recordPath({ image_name: line.image_name, image_arch: arch })),
+    ),
+  );
+  const records = await readRecords(reader, linePaths, cache ? { root, treeish, cache } : undefined);
+  if (cache) await writePlanCache(root, cache);
   const manifests = options.refresh
-    ? await reader.read([...records.values()].map((r) => packagesPath(r)))
+    ? await reader.read(
+        wanted.flatMap((item) =>
+          item.lines.flatMap((line) =>
+            line.arches.map((arch) => packagesPath({ image_name: line.image_name, image_arch: arch })),
+          ),
+        ),
+      )
     : undefined;
 
   const images: PlannedImage[] = [];
   let matchedLine = options.line === undefined;
-  for (const loaded of wanted) {
-    const digest = digests.get(loaded.name)?.digest ?? '';
-    for (const line of loaded.recipe.lines) {
+  for (const item of wanted) {
+    const { digest } = item;
+    for (const line of item.lines) {
       if (options.line !== undefined && line.image_name !== options.line) continue;
       matchedLine = true;
       for (const arch of line.arches) {
@@ -255,7 +334,7 @@ export async function planRebuilds(options: PlanRebuildsOptions): Promise<Rebuil
         const path = recordPath({ image_name: line.image_name, image_arch: arch });
         const record = records.get(path);
         const image: PlannedImage = {
-          recipe: loaded.name,
+          recipe: item.name,
           line: line.image_name,
           arch,
           decision: 'up to date',
@@ -272,10 +351,10 @@ export async function planRebuilds(options: PlanRebuildsOptions): Promise<Rebuil
             version: record.image_version,
             ...(record.recipe_digest ? { digest: record.recipe_digest } : {}),
           };
-          if (record.recipe_name !== loaded.name) {
+          if (record.recipe_name !== item.name) {
             decisions.push('recipe changed');
             image.reasons.push(
-              `recipe changed: ${record.image_version} was built from recipe ${record.recipe_name}, the line is now in ${loaded.name}`,
+              `recipe changed: ${record.image_version} was built from recipe ${record.recipe_name}, the line is now in ${item.name}`,
             );
           } else if (record.recipe_digest !== digest) {
             decisions.push('recipe changed');
@@ -290,7 +369,8 @@ export async function planRebuilds(options: PlanRebuildsOptions): Promise<Rebuil
               const since = commit
                 ? ` since ${commit.slice(0, 12)}, which recorded ${record.image_version}`
                 : '';
-              if (commit) image.inputs = await compareInputs(root, treeish, loaded, commit);
+              if (commit)
+                image.inputs = await compareInputs(root, treeish, await loadedRecipe(item.name), commit);
               image.reasons.push(
                 `recipe changed${since}: ${image.inputs ? describeInputChanges(image.inputs) : 'its inputs differ'}`,
               );
@@ -301,10 +381,14 @@ export async function planRebuilds(options: PlanRebuildsOptions): Promise<Rebuil
         if (options.refresh && decisions.length === 0) {
           try {
             const updates = await options.refresh({
-              recipe: loaded,
+              recipe: await loadedRecipe(item.name),
               line: line.image_name,
               arch,
-              manifest: record ? manifests?.get(packagesPath(record))?.toString('utf8') : undefined,
+              manifest: record
+                ? manifests
+                    ?.get(packagesPath({ image_name: line.image_name, image_arch: arch }))
+                    ?.toString('utf8')
+                : undefined,
             });
             if (updates.length > 0) {
               image.updates = updates;

@@ -110,9 +110,10 @@ export async function loadRecipes(
       source: parsed.value,
       entries,
     };
-    problems.push(...checkRecipeRules(loaded), ...(await checkHookScripts(reader, loaded)));
+    problems.push(...checkRecipeRules(loaded));
     recipes.set(name, loaded);
   }
+  problems.push(...(await checkHookScripts(reader, [...recipes.values()])));
   if (options.acrossRecipes !== false) problems.push(...checkAcrossRecipes(recipes));
   return { recipes, names, problems };
 }
@@ -189,25 +190,36 @@ export function checkRecipeRules(loaded: LoadedRecipe): Problem[] {
   return problems;
 }
 
-/** A hook is executed inside the image root, so it must name its interpreter. */
-async function checkHookScripts(reader: TreeReader, loaded: LoadedRecipe): Promise<Problem[]> {
-  const hooks = (loaded.recipe.hooks ?? []).map((hook) => `${recipesDir}/${loaded.name}/${hook}`);
-  const files = hooks.filter((path) =>
-    loaded.entries.some((entry) => entry.path === path && entry.kind === 'file'),
+/**
+ * A hook is executed inside the image root, so it must name its interpreter. The hooks of every
+ * recipe are read at once: one git run for a catalog of hundreds of recipes, not one each.
+ */
+async function checkHookScripts(
+  reader: TreeReader,
+  loadedRecipes: readonly LoadedRecipe[],
+): Promise<Problem[]> {
+  const hooksOf = (loaded: LoadedRecipe) =>
+    (loaded.recipe.hooks ?? []).map((hook) => `${recipesDir}/${loaded.name}/${hook}`);
+  const files = loadedRecipes.flatMap((loaded) =>
+    hooksOf(loaded).filter((path) =>
+      loaded.entries.some((entry) => entry.path === path && entry.kind === 'file'),
+    ),
   );
   if (files.length === 0) return [];
   const contents = await reader.read(files);
   const problems: Problem[] = [];
-  for (const [index, path] of hooks.entries()) {
-    const content = contents.get(path);
-    if (content === undefined || content.subarray(0, 2).toString('latin1') === '#!') continue;
-    const at = ['hooks', index];
-    problems.push({
-      file: loaded.file,
-      ...loaded.source.locate(at),
-      path: formatPath(at),
-      message: `hook ${path} must start with #! and its interpreter (it runs inside the image)`,
-    });
+  for (const loaded of loadedRecipes) {
+    for (const [index, path] of hooksOf(loaded).entries()) {
+      const content = contents.get(path);
+      if (content === undefined || content.subarray(0, 2).toString('latin1') === '#!') continue;
+      const at = ['hooks', index];
+      problems.push({
+        file: loaded.file,
+        ...loaded.source.locate(at),
+        path: formatPath(at),
+        message: `hook ${path} must start with #! and its interpreter (it runs inside the image)`,
+      });
+    }
   }
   return problems;
 }
