@@ -47,6 +47,8 @@ export async function makeSyntheticRelease(
     ramdisk: join(dir, `${stem}.initrd`),
     machine: join(dir, `${stem}.img`),
     tarball: join(dir, `${stem}.tgz`),
+    // A built record lists its boot check's report (validate requires it); register does not read it.
+    report: join(dir, `${stem}.verify.json`),
   };
   const kernel = randomBytes(300 * 1024);
   const initrd = randomBytes(500 * 1024);
@@ -58,6 +60,7 @@ export async function makeSyntheticRelease(
   await writeFile(files.kernel, kernel);
   await writeFile(files.ramdisk, initrd);
   await writeFile(files.machine, machine);
+  await writeFile(files.report, `${JSON.stringify({ ok: true, checks: [] })}\n`);
   await writeFile(join(layout, 'kvm-kernel', 'vmlinuz-6.1.0-test-amd64'), kernel);
   await writeFile(join(layout, 'kvm-kernel', 'initrd.img-6.1.0-test-amd64'), initrd);
   await writeFile(join(layout, base.image_file), machine);
@@ -72,7 +75,7 @@ export async function makeSyntheticRelease(
     base.image_file,
   ]);
   const artifacts = [];
-  for (const path of [files.machine, files.tarball, files.kernel, files.ramdisk]) {
+  for (const path of [files.machine, files.tarball, files.kernel, files.ramdisk, files.report]) {
     const name = path.slice(dir.length + 1);
     artifacts.push({ name, sha256: await sha256Of(path), size: (await readFile(path)).length });
   }
