@@ -10,7 +10,12 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRecord } from '../../tools/catalog/parse-record.js';
-import { type ImageRecord, recordPath, renderRecord } from '../../tools/catalog/record-files.js';
+import {
+  type ImageRecord,
+  packagesHeader,
+  recordPath,
+  renderRecord,
+} from '../../tools/catalog/record-files.js';
 import { describeArtifacts } from '../../tools/image-build/checksums.js';
 import type { BuildEvent } from '../../tools/image-build/events.js';
 import { planRebuilds } from '../../tools/image-build/plan-rebuilds.js';
@@ -64,8 +69,14 @@ function standInBuild(options: { stray?: boolean } = {}) {
       const dir = (image.outputs[0] as string).replace(/\/[^/]+$/, '');
       await mkdir(dir, { recursive: true });
       const names = image.outputs.map((path) => path.slice(dir.length + 1));
-      for (const name of names) await writeFile(join(dir, name), `${name}\n`);
-      const packages = 'bash\t5.2.15-2+b7\nopenssl\t3.0.15-1~deb12u1\n';
+      for (const name of names)
+        await writeFile(
+          join(dir, name),
+          name.endsWith('.verify.json')
+            ? `${JSON.stringify({ ok: true, accel: 'tcg', checks: [], boots: [] })}\n`
+            : `${name}\n`,
+        );
+      const packages = `${packagesHeader(image.record)}bash\t5.2.15-2+b7\nopenssl\t3.0.15-1~deb12u1\n`;
       await writeFile(join(dir, names.find((name) => name.endsWith('.packages')) as string), packages);
       const artifacts = await describeArtifacts(
         dir,

@@ -19,7 +19,13 @@ export const run: CommandRun = async (_values, positionals, context) => {
     const name =
       event.artifacts.find((artifact) => artifact.name.endsWith('.verify.json'))?.name ?? 'verify.json';
     const report = await readFile(join(event.dir, name), 'utf8').catch(() => undefined);
-    if (report !== undefined) reports.set(event.image, JSON.parse(report) as VerifyReport);
+    if (report === undefined) continue;
+    try {
+      reports.set(event.image, JSON.parse(report) as VerifyReport);
+    } catch {
+      // A damaged report is left out of the summary, which then shows the build's own lines.
+      context.err(`emi: ${join(event.dir, name)} is not JSON: its checks are left out of the summary\n`);
+    }
   }
   context.out(renderBuildSummary(progress, reports));
   return ExitCode.ok;
