@@ -108,6 +108,7 @@ describe('manifests with a header line', () => {
         added: [{ name: 'curl', version: '7.89', suite: 'bookworm-security' }],
         removed: [{ name: 'curl', version: '7.88' }],
         header: '# emi-packages euca-x-emi x86_64 2026.02.01 cccc-dddd',
+        headerRemoved: true,
       });
       const needed = new Set<string>();
       const { changes } = diffReleaseManifests(

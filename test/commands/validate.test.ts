@@ -101,7 +101,7 @@ describe('emi validate', () => {
     const result = await runEmi(['validate'], { cwd: repo.dir });
     expect(result.exitCode).toBe(1);
     expect(result.stdout.trim().split('\n')).toEqual([
-      'EMI-IDs/euca-debian-emi.i386.yaml:8:1  colour  unknown field "colour" (allowed: image_name, image_version, image_arch, image_file, image_stamp, image_date, recipe_name, status, recipe_digest, artifacts, boot_check_report, legacy_source)',
+      'EMI-IDs/euca-debian-emi.i386.yaml:8:1  colour  unknown field "colour" (allowed: image_name, image_version, image_arch, image_file, image_stamp, image_date, recipe_name, status, recipe_digest, artifacts, registrations, boot_check_report, legacy_source)',
       'EMI-IDs/euca-debian-emi.x86_64.yaml:2:16  image_version  "2025.13.01" has the wrong format: YYYY.MM.DD of the release day, with .N for the N-th extra release of the line on that day.',
       'EMI-IDs/euca-large-debian-emi.x86_64.yaml:2:1  -  YAML: duplicate key: each field may appear once',
       'EMI-IDs/notes.txt  -  not a record: EMI-IDs/ holds only <image_name>.<image_arch>.yaml files',

@@ -45,7 +45,7 @@ export interface ManifestPatch {
   removed: PatchEntry[];
   /** The `# emi-packages` header line the patch adds (the new manifest's release), if any. */
   header?: string;
-  /** The patch removes a header line (and adds none: the new manifest has no header). */
+  /** The patch removes a header line; without `header`, the new manifest has none (a header it adds wins). */
   headerRemoved?: boolean;
 }
 
