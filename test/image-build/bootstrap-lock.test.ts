@@ -22,7 +22,7 @@ describe('waitForLock', () => {
     );
     expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
     expect(lines).toEqual([
-      `waiting: a build of debian-bookworm-amd64 is already running (pid ${holder.pid}, lock ${lock})`,
+      `waiting: a build of debian-bookworm-amd64 is already running (pid ${holder.pid}, lock ${lock}): wait for it to finish, or if process ${holder.pid} is not a build of debian-bookworm-amd64, remove ${lock}`,
     ]);
     expect(await readFile(lock, 'utf8')).toBe(`${process.pid}\n`);
     await release();
