@@ -244,8 +244,10 @@ describe('emi CLI: plain messages for negative numbers, unknown arches and print
   });
 
   it('answers an unknown --arch with exit 2, and prints a failed plan once', async () => {
-    const repo = await createRepo({ 'recipes/debian-based/recipe.yaml': testRecipe });
+    const repo = await createRepo();
     try {
+      // Committed: emi build reads only what git tracks.
+      await repo.commit({ 'recipes/debian-based/recipe.yaml': testRecipe });
       for (const args of [
         ['new-emi', '--recipe', 'debian-based', '--arch', 'sparc', '--dry-run'],
         ['build', 'debian-based', '--plan', '--arch', 'sparc'],
