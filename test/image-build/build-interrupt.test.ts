@@ -34,6 +34,8 @@ function startBuild(outDir: string): {
       '--arch',
       'x86_64',
       '--no-record',
+      // The standard image's catalog records this line already: build it anyway.
+      '--force',
       '--out',
       outDir,
       '--cache',
