@@ -197,7 +197,10 @@ try {
     timeIt(() => run(['plan'], dir).ms),
     1000,
   );
-  row('emi --help (the start-up alone, for comparison)', timeIt(() => run(['--help'], dir).ms));
+  row(
+    'emi --help (the start-up alone, for comparison)',
+    timeIt(() => run(['--help'], dir).ms),
+  );
 } finally {
   // BENCH_KEEP=1 keeps the generated catalog for profiling (its path is printed).
   if (process.env.BENCH_KEEP) console.log(`kept ${dir}`);
