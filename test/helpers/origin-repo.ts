@@ -4,7 +4,9 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { planRebuilds } from '../../tools/image-build/plan-rebuilds.js';
 import { runCommand } from '../../tools/lib/exec.js';
+import { makeRecord, recordFiles } from './catalog-fixtures.js';
 import { createTempDir, testIdentity } from './git-repo.js';
 
 export interface Origin {
@@ -70,4 +72,24 @@ export async function createOrigin(files: Record<string, string>): Promise<Origi
     },
     cleanup: () => rm(home, { recursive: true, force: true }),
   };
+}
+
+/**
+ * Records every image the clone's recipes build, with each recipe's current digest, commits the
+ * records and pushes them: the catalog is then up to date and the next plan is empty.
+ */
+export async function recordEveryImage(dev: string): Promise<void> {
+  const plan = await planRebuilds({ cwd: dev });
+  const files: Record<string, string> = {};
+  for (const [index, image] of plan.images.entries())
+    Object.assign(
+      files,
+      recordFiles({
+        ...makeRecord({ name: image.line, arch: image.arch, epoch: 1780000000 + index * 86400 }),
+        recipe_name: image.recipe,
+        recipe_digest: image.digest,
+      }),
+    );
+  await commitAll(dev, files, 'Record the images\n\nbuilt from the first recipes\n');
+  await git(dev, ['push', '-q', 'origin', 'main']);
 }

@@ -18,12 +18,10 @@ import {
 } from '../../tools/catalog/record-files.js';
 import { describeArtifacts } from '../../tools/image-build/checksums.js';
 import type { BuildEvent } from '../../tools/image-build/events.js';
-import { planRebuilds } from '../../tools/image-build/plan-rebuilds.js';
 import { writeRecord } from '../../tools/image-build/write-record.js';
 import { builderRecipeFiles } from '../helpers/build-fixtures.js';
-import { makeRecord, recordFiles } from '../helpers/catalog-fixtures.js';
 import { createTempDir } from '../helpers/git-repo.js';
-import { commitAll, createOrigin, git, type Origin } from '../helpers/origin-repo.js';
+import { commitAll, createOrigin, git, type Origin, recordEveryImage } from '../helpers/origin-repo.js';
 import { runEmi } from '../helpers/run-emi.js';
 import {
   type JobContext,
@@ -124,18 +122,7 @@ describe('build.yml, run step by step against a local origin', () => {
     origin = await createOrigin({ ...builderRecipeFiles, 'docs/README.md': 'the catalog\n' });
     dev = await origin.clone('dev');
     // Every image recorded from the current recipe: the catalog is up to date.
-    const plan = await planRebuilds({ cwd: dev });
-    const files: Record<string, string> = {};
-    for (const [index, image] of plan.images.entries())
-      Object.assign(
-        files,
-        recordFiles({
-          ...makeRecord({ name: image.line, arch: image.arch, epoch: 1780000000 + index * 86400 }),
-          recipe_digest: image.digest,
-        }),
-      );
-    await commitAll(dev, files, 'Record the images\n\nbuilt from the first recipes\n');
-    await git(dev, ['push', '-q', 'origin', 'main']);
+    await recordEveryImage(dev);
     runDir = await createTempDir('emi-run-');
   }, 120_000);
   afterAll(async () => {

@@ -9,11 +9,9 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { planRebuilds } from '../../tools/image-build/plan-rebuilds.js';
 import { builderRecipeFiles } from '../helpers/build-fixtures.js';
-import { makeRecord, recordFiles } from '../helpers/catalog-fixtures.js';
 import { createTempDir } from '../helpers/git-repo.js';
-import { commitAll, createOrigin, git, type Origin } from '../helpers/origin-repo.js';
+import { commitAll, createOrigin, git, type Origin, recordEveryImage } from '../helpers/origin-repo.js';
 import {
   type JobContext,
   jobCondition,
@@ -55,19 +53,7 @@ describe('pull-request.yml, run step by step against a local origin', () => {
     origin = await createOrigin(files);
     dev = await origin.clone('dev');
     // The base branch is up to date: every image recorded from its recipe as it is.
-    const plan = await planRebuilds({ cwd: dev });
-    const records: Record<string, string> = {};
-    for (const [index, image] of plan.images.entries())
-      Object.assign(
-        records,
-        recordFiles({
-          ...makeRecord({ name: image.line, arch: image.arch, epoch: 1780000000 + index * 86400 }),
-          recipe_name: image.recipe,
-          recipe_digest: image.digest,
-        }),
-      );
-    await commitAll(dev, records, 'Record the images\n\nbuilt from the first recipes\n');
-    await git(dev, ['push', '-q', 'origin', 'main']);
+    await recordEveryImage(dev);
     runDir = await createTempDir('emi-pr-run-');
   }, 120_000);
 
