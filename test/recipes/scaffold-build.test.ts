@@ -40,6 +40,8 @@ describeAsRoot('a scaffolded recipe', () => {
     timeout: 60 * 60 * 1000,
     retry: 1,
   }, async () => {
+    // A fresh catalog for each attempt (a retry starts over).
+    await makeCatalog(catalog);
     const made = await runEmi(['recipe', 'new', 'web', '--arch', 'x86_64'], { cwd: catalog });
     expect(made.exitCode, made.stderr).toBe(0);
     const env = isolatedGitEnv(catalog);
