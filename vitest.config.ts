@@ -1,5 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { allTests, rootTests, unitTests } from './test/groups.js';
+import { CriticalPathSequencer } from './test/helpers/sequencer.js';
 
 // Three projects (test/groups.ts says what goes where): `vitest run` runs all of them,
 // `vitest run --project unit` one (npm run test:unit, test:integration, test:root).
@@ -12,6 +14,11 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Most files wait on programs they start (git, QEMU, sh, servers), so one more worker than
+    // cores keeps the cores busy; vitest's default (cores - 1) ran everything one file at a time
+    // on a 2-core machine. VITEST_MAX_WORKERS overrides it.
+    maxWorkers: availableParallelism() + 1,
+    sequence: { sequencer: CriticalPathSequencer },
     projects: [
       {
         extends: true,

@@ -1,8 +1,10 @@
 /**
  * A recipe made by `emi recipe new` builds and passes the boot check: validated, planned, then
  * built with the real builder and booted three times, with --no-record (as a pull request does).
- * It runs after the standard image, whose package tree it shares (the template keeps
- * debian-based's package set), so only customise, pack and the boot check take time.
+ * It shares the standard image's package cache (the template keeps debian-based's package set):
+ * whichever build comes first makes the package tree, the other waits for the cache's lock and
+ * restores it, so only customise, pack and the boot check take time. It does not wait for the
+ * standard image's boot check: both run at once (test/helpers/sequencer.ts starts both first).
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,13 +13,7 @@ import { runCommand } from '../../tools/lib/exec.js';
 import { isolatedGitEnv } from '../helpers/git-repo.js';
 import { describeAsRoot, skipRootTests } from '../helpers/root-tests.js';
 import { runEmi } from '../helpers/run-emi.js';
-import {
-  buildCache,
-  makeCatalog,
-  parseEvents,
-  standardImage,
-  testOutput,
-} from '../helpers/standard-image.js';
+import { buildCache, makeCatalog, parseEvents, testOutput } from '../helpers/standard-image.js';
 
 const home = join(testOutput, 'scaffold');
 
@@ -26,7 +22,6 @@ describeAsRoot('a scaffolded recipe', () => {
   beforeAll(
     async () => {
       if (skipRootTests) return;
-      await standardImage();
       catalog = join(home, 'catalog');
       await makeCatalog(catalog);
     },

@@ -43,7 +43,10 @@ describe('faults', () => {
     });
     const run = await world.run();
     expect(run.exitCode).toBe(0);
-    expect(run.ms).toBeLessThan(4000 + 1500);
+    // Its last second, then writing the status and exiting: 6.1 s was seen at load average 16
+    // (test files run side by side). Without the deadline, 8 steps of hung 2 s requests and their
+    // retries take far longer.
+    expect(run.ms).toBeLessThan(4000 + 3000);
     const status = await world.status();
     expect(status.steps.map((step) => step.name)).toEqual(allSteps);
     expect(status.instance_id).toBeNull();
