@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { report } from './lib/figures.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const emi = join(root, 'bin', 'emi.js');
@@ -106,9 +107,11 @@ function median(samples) {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 }
-function timeIt(fn) {
+const sampled = new Map();
+function timeIt(fn, key) {
   const samples = [];
   for (let i = 0; i < runs; i++) samples.push(fn());
+  if (key) sampled.set(key, samples);
   return median(samples);
 }
 const row = (what, ms, target) =>
@@ -156,7 +159,7 @@ try {
       const start = process.hrtime.bigint();
       execFileSync('git', ['ls-tree', '-r', 'HEAD'], { cwd: dir, maxBuffer: 1 << 28 });
       return Number(process.hrtime.bigint() - start) / 1e6;
-    }),
+    }, 'floor'),
   );
   const upToDate = run(['plan', '--json'], dir);
   const planned = JSON.parse(upToDate.stdout);
@@ -164,12 +167,12 @@ try {
     throw new Error('the bench catalog is not up to date');
   row(
     `emi plan, ${recipes * 2} images up to date, ${count} records`,
-    timeIt(() => run(['plan'], dir).ms),
+    timeIt(() => run(['plan'], dir).ms, 'up-to-date'),
     1000,
   );
   row(
     'emi plan --matrix (the workflow step), same',
-    timeIt(() => run(['plan', '--matrix'], dir).ms),
+    timeIt(() => run(['plan', '--matrix'], dir).ms, 'matrix'),
     1000,
   );
 
@@ -194,13 +197,27 @@ try {
     throw new Error(`expected r7's two lines to change: ${JSON.stringify(changed)}`);
   row(
     'emi plan, one recipe changed (2 lines, inputs named)',
-    timeIt(() => run(['plan'], dir).ms),
+    timeIt(() => run(['plan'], dir).ms, 'one-changed'),
     1000,
   );
   row(
     'emi --help (the start-up alone, for comparison)',
     timeIt(() => run(['--help'], dir).ms),
   );
+  const floor = { label: 'git ls-tree -r HEAD', samples: sampled.get('floor') };
+  const figure = (id, label) => ({
+    id: `plan.${id}`,
+    label,
+    unit: 'ms',
+    samples: sampled.get(id),
+    anchor: floor,
+    target: { max: 1000 },
+  });
+  report('plan', [
+    figure('up-to-date', `emi plan, ${recipes * 2} images up to date, ${count} records`),
+    figure('matrix', 'emi plan --matrix, same'),
+    figure('one-changed', 'emi plan, one recipe changed'),
+  ]);
 } finally {
   // BENCH_KEEP=1 keeps the generated catalog for profiling (its path is printed).
   if (process.env.BENCH_KEEP) console.log(`kept ${dir}`);

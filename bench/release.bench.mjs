@@ -13,6 +13,7 @@ import { cp, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { report } from './lib/figures.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
@@ -157,6 +158,8 @@ try {
   const tarballName = image.record.image_file.replace(/\.img$/, '.tgz');
   const tarball = release.assets.find((asset) => asset.name === tarballName);
   const curlRates = [];
+  const curlSeconds = [];
+  const fetchSeconds = [];
   const fetchRates = [];
   const fetchAllRates = [];
   for (let run = 0; run < runs; run++) {
@@ -178,6 +181,7 @@ try {
     const [bytes, seconds] = curl.stdout.trim().split(' ').map(Number);
     if (bytes !== tarball.bytes.length) throw new Error(`curl got ${bytes} bytes of ${tarball.bytes.length}`);
     curlRates.push(bytes / seconds / 1e6);
+    curlSeconds.push(seconds);
     await rm(target, { force: true });
 
     const to = join(work, `fetch-${run}`);
@@ -190,6 +194,7 @@ try {
     );
     const file = fetched.files.find((f) => f.name === tarballName);
     fetchRates.push(file.size / file.ms / 1e3);
+    fetchSeconds.push(file.ms / 1000);
     fetchAllRates.push(fetched.bytes / fetched.ms / 1e3);
     await rm(to, { recursive: true, force: true });
   }
@@ -214,6 +219,24 @@ try {
   console.log(
     `  emi fetch, whole release (${fake.releases[0].assets.length} files)  ${median(fetchAllRates).toFixed(0).padStart(5)} MB/s (incl. API lookups, git read)`,
   );
+  report('release', [
+    {
+      id: 'release.publish',
+      label: 'emi release of the standard image (local GitHub API)',
+      unit: 's',
+      samples: [first.ms / 1000],
+      target: { none: true, why: 'no target set' },
+      note: `${mb(uploaded)} MB uploaded in ${firstRequests.length} requests; the re-run took ${(again.ms / 1000).toFixed(1)} s with ${writes} writes`,
+    },
+    {
+      id: 'release.fetch',
+      label: `emi fetch of the ${mb(tarball.bytes.length)} MB tarball (download + sha256)`,
+      unit: 's',
+      samples: fetchSeconds,
+      anchor: { label: 'curl, same server', samples: curlSeconds },
+      target: { none: true, why: 'compared with curl; no target set' },
+    },
+  ]);
 } finally {
   await fake.close();
   await rm(work, { recursive: true, force: true });
