@@ -5,7 +5,7 @@
 // (bench/lib/catalog-floor.mjs, a process of its own like emi). Then `emi new-emi --yes` beside
 // `emi stamp` (process start and exit), in a one-recipe catalog and in the 10,000-record one.
 // Reports through bench/lib/figures.mjs; runs the compiled toolkit (`npm run build` first).
-//   node bench/catalog.bench.mjs [--records N] [--runs N]
+//   node bench/catalog.bench.mjs [--records N] [--runs N] [--generate DIR]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +22,8 @@ const { values } = parseArgs({
   options: {
     records: { type: 'string', default: process.env.BENCH_RECORDS ?? '10000' },
     runs: { type: 'string', default: '3' },
+    // Only write the catalog into this (new) folder and stop: for profiling by hand.
+    generate: { type: 'string' },
   },
 });
 const records = Number(values.records);
@@ -109,6 +111,12 @@ function generate(dir) {
   execFileSync('git', ['fast-import', '--quiet'], { cwd: dir, input: chunks.join('') });
   execFileSync('git', ['checkout', '-q', '-f', 'main'], { cwd: dir });
   return mark;
+}
+
+if (values.generate) {
+  generate(values.generate);
+  console.log(`catalog of ${records} records written to ${values.generate}`);
+  process.exit(0);
 }
 
 /** One run of a process, in ms from start to exit; throws when it fails. */
