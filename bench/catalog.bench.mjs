@@ -8,7 +8,7 @@
 //   node bench/catalog.bench.mjs [--records N] [--runs N] [--generate DIR]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,15 +119,29 @@ if (values.generate) {
   process.exit(0);
 }
 
-/** One run of a process, in ms from start to exit; throws when it fails. */
+// GNU time (Debian's `time` package), when installed, also gives each run's CPU time (user and
+// system, the process and the git it waits for): on a machine busy with other work the wall time
+// swings with the load, while the CPU time, and so its ratio, stays steady.
+const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const cpuFile = join(mkdtempSync(join(tmpdir(), 'emi-bench-cpu-')), 'cpu');
+let lastCpuMs = Number.NaN;
+
+/** One run of a process, in ms from start to exit (its CPU time in lastCpuMs); throws when it fails. */
 function once(args, cwd) {
+  const [file, argv] = gnuTime
+    ? [gnuTime, ['-f', '%U %S', '-o', cpuFile, process.execPath, ...args]]
+    : [process.execPath, args];
   const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const result = spawnSync(file, argv, { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0)
     throw new Error(
       `${args.join(' ')} failed (${result.status}): ${result.stderr}${result.stdout.slice(0, 2000)}`,
     );
+  const [user, system] = gnuTime
+    ? readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number)
+    : [];
+  lastCpuMs = gnuTime ? ((user ?? Number.NaN) + (system ?? Number.NaN)) * 1000 : Number.NaN;
   return ms;
 }
 const emiRun = (args, cwd) => once([emi, ...args], cwd);
@@ -151,13 +165,18 @@ try {
   const cold = [];
   const warm = [];
   const warmFloor = [];
+  const cpu = { floor: [], cold: [], warmFloor: [], warm: [], stamp: [], newEmi: [] };
   for (let run = 0; run < runs; run++) {
     // Alternating: floor, cold (no history cache), floor, warm (the cache at HEAD, as in a hook).
     floor.push(once([floorScript, dir], dir));
+    cpu.floor.push(lastCpuMs);
     dropCache();
     cold.push(emiRun(['validate'], dir));
+    cpu.cold.push(lastCpuMs);
     warmFloor.push(once([floorScript, dir], dir));
+    cpu.warmFloor.push(lastCpuMs);
     warm.push(emiRun(['validate'], dir));
+    cpu.warm.push(lastCpuMs);
     console.log(
       `run ${run + 1}: floor ${floor.at(-1).toFixed(0)} ms, cold ${cold.at(-1).toFixed(0)} ms, floor ${warmFloor.at(-1).toFixed(0)} ms, warm ${warm.at(-1).toFixed(0)} ms`,
     );
@@ -177,7 +196,9 @@ try {
   const newSmall = [];
   for (let run = 0; run < stampRuns; run++) {
     stampSmall.push(emiRun(['stamp'], small));
+    cpu.stamp.push(lastCpuMs);
     newSmall.push(emiRun(newEmi, small));
+    cpu.newEmi.push(lastCpuMs);
   }
   // The same in the 10,000-record catalog (last: it adds records).
   const stampBig = [];
@@ -222,10 +243,39 @@ try {
         anchor: { label: 'emi stamp (start and exit)', samples: stampBig },
         target: { none: true, why: 'the target is for a normal catalog; reported' },
       },
+      ...(gnuTime
+        ? [
+            {
+              id: 'catalog.validate.cold.cpu',
+              label: 'the same, CPU time: validate cold',
+              unit: 'ms',
+              samples: cpu.cold,
+              anchor: { label: 'floor, CPU time', samples: cpu.floor },
+              target: { none: true, why: 'steadier on a busy machine; the target is on wall time' },
+            },
+            {
+              id: 'catalog.validate.warm.cpu',
+              label: 'the same, CPU time: validate warm',
+              unit: 'ms',
+              samples: cpu.warm,
+              anchor: { label: 'floor, CPU time', samples: cpu.warmFloor },
+              target: { none: true, why: 'steadier on a busy machine; the target is on wall time' },
+            },
+            {
+              id: 'catalog.new-emi.cpu',
+              label: 'the same, CPU time: new-emi, one-recipe catalog',
+              unit: 'ms',
+              samples: cpu.newEmi,
+              anchor: { label: 'emi stamp, CPU time', samples: cpu.stamp },
+              target: { none: true, why: 'steadier on a busy machine; the target is on wall time' },
+            },
+          ]
+        : []),
     ],
     { records, releases, commits, runs },
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });
   rmSync(small, { recursive: true, force: true });
+  rmSync(dirname(cpuFile), { recursive: true, force: true });
 }
