@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Generates tools/schemas/generated/*.ts from the JSON Schemas, so the TypeScript types follow the
-// schemas (the one definition of each format). `npm run generate-types` refreshes them; a test
+// schemas (the one definition of each format), and validators.ts, the schemas precompiled by ajv
+// (generate-validators.mjs). `npm run generate-types` refreshes them; a test
 // fails when they are out of date. With --check it only compares.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile } from 'json-schema-to-typescript';
+import { validatorsSource } from './generate-validators.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const folder = join(root, 'tools', 'schemas');
@@ -36,6 +38,23 @@ for (const file of readdirSync(folder)
   } else {
     writeFileSync(target, ts);
     console.log(`wrote ${target}`);
+  }
+}
+{
+  const target = join(folder, 'generated', 'validators.ts');
+  const source = validatorsSource(folder);
+  let current = '';
+  try {
+    current = readFileSync(target, 'utf8');
+  } catch {}
+  if (current !== source) {
+    if (check) {
+      console.error(`${target} is out of date: run npm run generate-types`);
+      stale++;
+    } else {
+      writeFileSync(target, source);
+      console.log(`wrote ${target}`);
+    }
   }
 }
 process.exit(stale ? 1 : 0);

@@ -46,4 +46,78 @@ describe('record history', () => {
     const repo = await makeRepo();
     expect(await readRecordHistoryLog(repo.dir)).toBe('');
   });
+
+  it('replays a zero-context log: created, changed, removed and re-added keys, quoted paths, deletions', () => {
+    const log = [
+      'noise before the first commit',
+      '\0commit c1 100',
+      '',
+      'diff --git a/EMI-IDs/a.yaml b/EMI-IDs/a.yaml',
+      'new file mode 100644',
+      'index 0000000..1111111',
+      '--- /dev/null',
+      '+++ b/EMI-IDs/a.yaml',
+      '@@ -0,0 +1,3 @@',
+      '+image_version: "1"',
+      '+image_stamp: "aaaa-0001"',
+      '+note: plain text # a comment',
+      'diff --git "a/EMI-IDs/t\\tb.yaml" "b/EMI-IDs/t\\tb.yaml"',
+      'new file mode 100644',
+      '--- /dev/null',
+      '+++ "b/EMI-IDs/t\\tb.yaml"',
+      '@@ -0,0 +1 @@',
+      "+image_version: '7'",
+      '\\ No newline at end of file',
+      '',
+      '\0commit c2 200',
+      '',
+      'diff --git a/EMI-IDs/a.yaml b/EMI-IDs/a.yaml',
+      'index 1111111..2222222 100644',
+      '--- a/EMI-IDs/a.yaml',
+      '+++ b/EMI-IDs/a.yaml',
+      '@@ -2,2 +2 @@',
+      '-image_stamp: "aaaa-0001"',
+      '-note: plain text # a comment',
+      '+image_stamp: "aaaa-0002"',
+      '',
+      '\0commit c3 300',
+      '',
+      'diff --git a/EMI-IDs/a.yaml b/EMI-IDs/a.yaml',
+      'deleted file mode 100644',
+      '--- a/EMI-IDs/a.yaml',
+      '+++ /dev/null',
+      '@@ -1,2 +0,0 @@',
+      '-image_version: "1"',
+      '-image_stamp: "aaaa-0002"',
+      '',
+    ].join('\n');
+    const state = new Map<string, Record<string, string>>();
+    const revisions = parseRecordHistory(log, state);
+    expect(revisions).toEqual([
+      {
+        commit: 'c1',
+        time: 100,
+        file: 'EMI-IDs/a.yaml',
+        deleted: false,
+        fields: { image_version: '1', image_stamp: 'aaaa-0001', note: 'plain text' },
+      },
+      { commit: 'c1', time: 100, file: 'EMI-IDs/t\tb.yaml', deleted: false, fields: { image_version: '7' } },
+      {
+        commit: 'c2',
+        time: 200,
+        file: 'EMI-IDs/a.yaml',
+        deleted: false,
+        fields: { image_version: '1', image_stamp: 'aaaa-0002' },
+      },
+      { commit: 'c3', time: 300, file: 'EMI-IDs/a.yaml', deleted: true, fields: {} },
+    ]);
+    expect([...state]).toEqual([['EMI-IDs/t\tb.yaml', { image_version: '7' }]]);
+    // Read in two parts, the state carried between them: the same revisions.
+    const cut = log.indexOf('\0commit c2');
+    const carried = new Map<string, Record<string, string>>();
+    expect([
+      ...parseRecordHistory(log.slice(0, cut), carried),
+      ...parseRecordHistory(log.slice(cut), carried),
+    ]).toEqual(revisions);
+  });
 });

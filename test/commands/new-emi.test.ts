@@ -92,6 +92,35 @@ describe('emi new-emi', () => {
     expect(record).toMatchObject(momentOf(epoch + 2));
   });
 
+  it('three runs in a row with the same --epoch, nothing committed: each dated after the last, no stamp back', async () => {
+    const repo = await catalog();
+    const records: ImageRecord[] = [];
+    for (let run = 0; run < 3; run++) {
+      const result = await runEmi(
+        [
+          'new-emi',
+          '--recipe',
+          'debian-based',
+          '--arch',
+          'i386',
+          '--epoch',
+          String(epoch),
+          '--yes',
+          '--json',
+        ],
+        { cwd: repo.dir },
+      );
+      expect(result.exitCode).toBe(0);
+      records.push((JSON.parse(result.stdout) as { record: ImageRecord }).record);
+    }
+    // The first record was replaced before any commit, so no history knows its stamp: the third
+    // run must still not take it again.
+    expect(records.map((record) => record.image_date)).toEqual(
+      [0, 1, 2].map((second) => momentOf(epoch + second).image_date),
+    );
+    expect(new Set(records.map((record) => record.image_stamp)).size).toBe(3);
+  });
+
   it('refuses an unknown recipe or arch with the list of known ones', async () => {
     const repo = await catalog();
     const recipe = await runEmi(['new-emi', '--recipe', 'centos', '--arch', 'x86_64', '--yes'], {

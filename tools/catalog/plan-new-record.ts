@@ -12,7 +12,7 @@ import {
   renderImageId,
   renderRecord,
 } from './record-files.js';
-import { isValidEpoch, maxEpoch, momentOf } from './stamp.js';
+import { epochOfImageDate, isValidEpoch, maxEpoch, momentOf } from './stamp.js';
 import { nextVersion, parseVersion } from './version.js';
 
 export interface NewRecordInput {
@@ -103,6 +103,17 @@ export function planNewRecord(input: NewRecordInput): NewRecordPlan {
   }
 
   let epoch = input.epoch;
+  // A release comes after the line's current one: later the same day, the new record is dated
+  // after it. (Its stamp may not be in history at all: a record written by new-emi and replaced
+  // by the next new-emi before any commit is known to nobody, and its second must not come back.)
+  const currentEpoch =
+    current && current.status !== 'legacy' ? epochOfImageDate(current.image_date) : undefined;
+  if (
+    currentEpoch !== undefined &&
+    currentEpoch >= epoch &&
+    momentOf(currentEpoch).image_version === momentOf(epoch).image_version
+  )
+    epoch = currentEpoch + 1;
   while (input.usedStamps.has(momentOf(epoch).image_stamp)) {
     if (epoch >= maxEpoch) throw new UserError('no unused stamp left before the end of year 9999');
     epoch++;

@@ -64,7 +64,9 @@ export const run: CommandRun = async (values, _positionals, context) => {
   } else {
     if (!written && (dryRun || values.yes)) context.out(plan.files[0]?.content ?? '');
     if (plan.skippedSeconds > 0) {
-      context.err(`stamp of the requested second was already used: moved ${plan.skippedSeconds} s forward\n`);
+      context.err(
+        `the requested second was already used, or is not after the line's current record: moved ${plan.skippedSeconds} s forward\n`,
+      );
     }
     const from = plan.previousVersion ? ` (was ${plan.previousVersion})` : '';
     for (const path of removed)

@@ -6,19 +6,19 @@
  * One transport: every git run goes through simple-git (`runGit`), except `readObjects`, which
  * feeds `git cat-file --batch` its object names on stdin and reads binary objects back: simple-git
  * can give a task neither stdin nor a byte-exact stdout, so that one run goes through the process
- * adapter (exec.ts).
+ * adapter (exec.ts), loaded only then: execa costs a tenth of a second at every start, and most
+ * commands (new-emi, validate, the pre-commit hook) never read objects.
  *
  * Errors are translated here: simple-git's GitError, a git process that failed and a folder that
  * does not exist become a GitCommandError (a UserError, exit 1) naming the command, the repository
  * and git's own message; a held index.lock says which file to remove if no git is running.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type SimpleGit, simpleGit } from 'simple-git';
 import { isUserError, UserError } from './errors.js';
-import { runCommand } from './exec.js';
 import { imageIdsDir, recordsDir } from './paths.js';
 
 /** A git run that failed: the command, the repository, git's exit code and its own message. */
@@ -208,11 +208,12 @@ export async function getRepositoryState(
   cwd: string,
 ): Promise<{ root: string; shallow: boolean } | undefined> {
   try {
-    const [root = '', shallow = ''] = (
-      await raw(cwd, ['rev-parse', '--show-toplevel', '--is-shallow-repository'])
+    const [root = '', shallow = '', gitDir = ''] = (
+      await raw(cwd, ['rev-parse', '--show-toplevel', '--is-shallow-repository', '--absolute-git-dir'])
     )
       .trim()
       .split('\n');
+    if (root !== '' && gitDir.trim() !== '') knownGitDirs.set(root, gitDir.trim());
     return root === '' ? undefined : { root, shallow: shallow.trim() === 'true' };
   } catch (error) {
     if (isOutsideRepository(error)) return undefined;
@@ -220,7 +221,16 @@ export async function getRepositoryState(
   }
 }
 
+/**
+ * The git folders of the repository roots this process has looked at (getRepositoryState asks git
+ * for it in the same run), so the caches kept there cost no second `git rev-parse`.
+ */
+const knownGitDirs = new Map<string, string>();
+
+/** The repository's git folder (`.git`, or a linked worktree's folder in the main one's). */
 export async function getGitDir(cwd: string): Promise<string> {
+  const known = knownGitDirs.get(cwd);
+  if (known && existsSync(known)) return known;
   return (await raw(cwd, ['rev-parse', '--absolute-git-dir'])).trim();
 }
 
@@ -372,6 +382,7 @@ export async function readObjects(cwd: string, specs: readonly string[]): Promis
   const readBatch = async (batch: string[]) => {
     // Through the process adapter, not simple-git: the names go in on stdin and the objects come
     // back as bytes (see the header).
+    const { runCommand } = await import('./exec.js');
     const { stdoutBytes } = await runCommand('git', ['cat-file', '--batch', '--buffer'], {
       cwd,
       input: `${batch.join('\n')}\n`,

@@ -1,9 +1,16 @@
 /**
  * Checks plain data against the JSON Schemas in tools/schemas/ (draft 2020-12, compiled by ajv)
  * and turns ajv's errors into located problems with sentences a person can act on.
+ *
+ * The schemas are precompiled (tools/schemas/generated/validators.ts, ajv's standalone code made
+ * by `npm run generate-types` with the options of createAjv; a test keeps it current), so a
+ * command does not load and compile ajv at every start. ajv itself loads only for a schema that
+ * is not precompiled, and for the tests that check the schemas.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import * as precompiled from '../schemas/generated/validators.js';
 import { toolkitPath } from './paths.js';
 import { formatPath, type Problem } from './problems.js';
 import type { YamlSource } from './yaml-source.js';
@@ -19,7 +26,10 @@ const compiled = new Map<string, ValidateFunction>();
  * every start of the command (it costs more than compiling a schema).
  */
 export function createAjv(options: { validateSchemas?: boolean } = {}): Ajv2020 {
-  const instance = new Ajv2020({
+  const { Ajv2020: Ajv } = createRequire(import.meta.url)(
+    'ajv/dist/2020.js',
+  ) as typeof import('ajv/dist/2020.js');
+  const instance = new Ajv({
     allErrors: true,
     verbose: true,
     strict: true,
@@ -45,7 +55,9 @@ function getAjv(): Ajv2020 {
 export function getValidator(schema: SchemaName): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
-    const found = getAjv().getSchema(`${schema}.schema.json`);
+    const found =
+      (precompiled as unknown as Record<string, ValidateFunction | undefined>)[schema] ??
+      getAjv().getSchema(`${schema}.schema.json`);
     if (!found) throw new Error(`no schema tools/schemas/${schema}.schema.json`);
     validate = found;
     compiled.set(schema, validate);

@@ -11,7 +11,6 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { writeFileAtomic } from '../lib/atomic-write.js';
-import { hasCommand, runCommand } from '../lib/exec.js';
 import type { Problem } from '../lib/problems.js';
 import type { TreeEntry, TreeReader } from '../lib/tree-reader.js';
 import { commonDir, type RecipeSet } from './load-recipes.js';
@@ -101,6 +100,8 @@ export async function shellcheckRecipes(
   const inScope = options.inScope ?? (() => true);
   const scripts = (await recipeScripts(reader, recipes)).filter((script) => inScope(script.path));
   if (scripts.length === 0) return { problems: [], notes: [], checked: [] };
+  // The process adapter (and execa) loads only when there are scripts to check.
+  const { hasCommand, runCommand } = await import('../lib/exec.js');
   if (!(await hasCommand('shellcheck'))) {
     const note = {
       file: scripts[0]?.path ?? 'recipes',
