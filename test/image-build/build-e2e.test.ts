@@ -1,5 +1,5 @@
 /**
- * End to end: the standard x86_64 debian-based image built with the real tools (debootstrap, apt,
+ * End to end: the standard x86_64 debian-based image built with the real tools (mmdebstrap, apt,
  * mke2fs, zerofree, tar), then inspected without mounting it (debugfs, e2fsck, dumpe2fs, tar).
  */
 import { lstat, mkdtemp, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
@@ -100,7 +100,7 @@ describeAsRoot('the standard x86_64 debian-based image', () => {
       'filesystem',
       'pack',
     ]);
-    expect(manifest.tools.debootstrap).toMatch(/^1\./);
+    expect(manifest.tools.mmdebstrap).toMatch(/^1\./);
     console.log(
       `standard image: built in ${(built.buildMs / 1000).toFixed(0)} s, tarball ${manifest.sizes.tarball_bytes} bytes`,
     );

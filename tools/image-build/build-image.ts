@@ -186,6 +186,9 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildImage
         layoutDir: join(work.scratch, 'tarball'),
         epoch: epochOfImageDate(plan.record.image_date) ?? options.epoch,
         pigz: options.pigz,
+        // mke2fs -d just made the filesystem in a new sparse file: a free block was never written,
+        // so it is a hole and reads as zeros; zerofree would read all of them to change nothing.
+        skipZerofree: true,
         env,
         ...(signal ? { signal } : {}),
       }),

@@ -1,6 +1,7 @@
 /**
  * The pack step. zerofree writes zeros over the filesystem's free blocks (garbage left by deleted
- * files would otherwise compress badly); zeros are not holes, so `fallocate --dig-holes` turns
+ * files would otherwise compress badly; a filesystem fresh from mke2fs -d has none, so the build
+ * skips it); zeros are not holes, so `fallocate --dig-holes` turns
  * them into holes; then GNU tar's --sparse finds the holes (SEEK_HOLE) and stores only the data,
  * and the archive unpacks sparse. The tarball follows the Eucalyptus layout: the image and a
  * kvm-kernel/ folder with the kernel and initrd.
@@ -25,7 +26,10 @@ export interface PackInput {
   epoch: number;
   /** Use pigz (parallel gzip) when it is there. */
   pigz: boolean;
-  /** Skip zerofree (only the benchmark does, to measure what it saves). */
+  /**
+   * Skip zerofree: for a filesystem that mke2fs -d has just made in a new sparse file (the build's
+   * own), whose free blocks were never written (test/image-build/filesystem-pack.test.ts checks).
+   */
   skipZerofree?: boolean;
   zstdLevel?: number;
   env: Record<string, string>;
