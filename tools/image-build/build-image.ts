@@ -174,8 +174,9 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildImage
     );
     // The tree is in the image now: free its disk space before packing.
     await rm(work.root, { recursive: true, force: true });
-    const packed = await step('pack', () =>
+    const packed = await step('pack', (log) =>
       pack({
+        log,
         image: staged(out.image),
         imageName: out.image,
         kernelVersion: kernel.version,
