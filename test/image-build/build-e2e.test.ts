@@ -233,6 +233,12 @@ describeAsRoot('the standard x86_64 debian-based image', () => {
     expect(kernel.subarray(0x202, 0x206).toString('latin1')).toBe('HdrS');
     const initrd = await readFile(join(built.dir, `${base}.initrd`));
     expect(initrd.length).toBeGreaterThan(1024 * 1024);
+    // Only the cloud disk drivers (MODULES=list and the builder's hook): MODULES=most made 13 MiB.
+    expect(await debugfs('cat /etc/initramfs-tools/conf.d/emi-modules')).toMatch(/^MODULES=list$/m);
+    expect(await debugfs('cat /etc/initramfs-tools/hooks/emi-cloud-disks')).toMatch(
+      /^manual_add_modules .*\bvirtio_blk\b.*\bxen-blkfront\b.*\bnvme\b/m,
+    );
+    expect(initrd.length).toBeLessThan(9 * 1024 * 1024);
     expect(await debugfs(`stat /boot/vmlinuz-${version}`)).toContain(`Size: ${kernel.length}`);
   });
 

@@ -59,9 +59,10 @@ export async function fetchSuiteDigests(
   env: Record<string, string>,
   signal?: AbortSignal,
 ): Promise<SuiteDigest[]> {
-  const digests: SuiteDigest[] = [];
-  for (const source of recipe.sources) {
-    for (const suite of source.suites) {
+  // All suites at once (a warm rebuild waits for these before it restores the tree), in order.
+  const suites = recipe.sources.flatMap((source) => source.suites.map((suite) => ({ source, suite })));
+  return Promise.all(
+    suites.map(async ({ source, suite }): Promise<SuiteDigest> => {
       const url = inReleaseUrl(source.uri, suite);
       const result = await runCommand('wget', ['-q', '-O', '-', '--timeout=30', '--tries=3', url], {
         env,
@@ -76,10 +77,9 @@ export async function fetchSuiteDigests(
         );
       }
       const inrelease = createHash('sha256').update(result.stdoutBytes).digest('hex');
-      digests.push({ uri: source.uri, suite, inrelease });
-    }
-  }
-  return digests;
+      return { uri: source.uri, suite, inrelease };
+    }),
+  );
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -120,7 +120,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildImage
           ...(signal ? { signal } : {}),
         }),
       (result) =>
-        `${result.cache === 'hit' ? 'package set from the cache' : 'debootstrap and packages'}, ${result.execution.mode === 'native' ? 'native' : 'through qemu'}`,
+        `${result.cache === 'hit' ? 'package set from the cache' : 'mmdebstrap: base, packages and kernel'}, ${result.execution.mode === 'native' ? 'native' : 'through qemu'}`,
     );
     const root = (log: (line: string) => void): ImageRoot => ({
       path: work.root,
