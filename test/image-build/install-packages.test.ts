@@ -40,6 +40,7 @@ describe('mmdebstrap', () => {
     expect(argv).toContain(`--hook-dir=${mergedUsrHooks}`);
     expect(argv).toContain('--skip=essential/unlink');
     expect(argv).toContain('--dpkgopt=force-unsafe-io');
+    expect(argv).toContain('--skip=check/signed-by');
     expect(argv).not.toContain('--skip=check/qemu');
     expect(argv.slice(-4)).toEqual(['--', 'bookworm', '/srv/out/.emi-build-1/root', '-']);
   });
