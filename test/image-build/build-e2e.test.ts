@@ -213,6 +213,11 @@ describeAsRoot('the standard x86_64 debian-based image', () => {
     expect(await names('/run')).toEqual([]);
     expect(await inode('/usr/sbin/policy-rc.d')).toBeUndefined();
     expect(await inode('/debootstrap')).toBeUndefined();
+    // The image's own sources only (mmdebstrap's 0000main.sources removed), no apt lock left.
+    expect(await names('/etc/apt/sources.list.d')).toEqual(['debian.sources']);
+    expect(await inode('/etc/apt/sources.list')).toBeUndefined();
+    expect(await inode('/etc/dpkg/dpkg.cfg.d/99mmdebstrap')).toBeUndefined();
+    expect(await inode('/var/cache/apt/archives/lock')).toBeUndefined();
     expect(await debugfsErr('stat /var/log/dpkg.log')).toContain('File not found');
     expect(await debugfsErr('stat /var/log/apt/history.log')).toContain('File not found');
     expect(await debugfs('cat /etc/hostname')).toBe('localhost\n');

@@ -151,9 +151,13 @@ export async function finishPackageSet(root: ImageRoot, recipe: ResolvedRecipe):
   await assertRealDirectory(root.path, 'etc/dpkg/dpkg.cfg.d');
   await rm(join(root.path, mmdebstrapDpkgConfig), { force: true });
   await rm(join(root.path, 'etc/apt/sources.list'), { force: true });
+  // apt's download lock, left in the archives folder once the .deb cache was unmounted from it.
+  await assertRealDirectory(root.path, 'var/cache/apt/archives');
+  await rm(join(root.path, 'var/cache/apt/archives/lock'), { force: true });
   const listDir = join(root.path, 'etc/apt/sources.list.d');
   for (const name of await readdir(listDir)) {
-    if (/^0000sources\.(list|sources)$/.test(name)) await rm(join(listDir, name), { force: true });
+    // mmdebstrap names its files NNNN<name>.list or .sources (0000main.sources for standard input).
+    if (/^\d{4}.*\.(list|sources)$/.test(name)) await rm(join(listDir, name), { force: true });
   }
   await writeFile(
     join(root.path, sourcesFileName(recipe)),
