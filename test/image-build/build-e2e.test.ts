@@ -1,5 +1,5 @@
 /**
- * End to end: the standard x86_64 debian-based image built with the real tools (debootstrap, apt,
+ * End to end: the standard x86_64 debian-based image built with the real tools (mmdebstrap, apt,
  * mke2fs, zerofree, tar), then inspected without mounting it (debugfs, e2fsck, dumpe2fs, tar).
  */
 import { lstat, mkdtemp, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
@@ -100,7 +100,7 @@ describeAsRoot('the standard x86_64 debian-based image', () => {
       'filesystem',
       'pack',
     ]);
-    expect(manifest.tools.debootstrap).toMatch(/^1\./);
+    expect(manifest.tools.mmdebstrap).toMatch(/^1\./);
     console.log(
       `standard image: built in ${(built.buildMs / 1000).toFixed(0)} s, tarball ${manifest.sizes.tarball_bytes} bytes`,
     );
@@ -213,6 +213,11 @@ describeAsRoot('the standard x86_64 debian-based image', () => {
     expect(await names('/run')).toEqual([]);
     expect(await inode('/usr/sbin/policy-rc.d')).toBeUndefined();
     expect(await inode('/debootstrap')).toBeUndefined();
+    // The image's own sources only (mmdebstrap's 0000main.sources removed), no apt lock left.
+    expect(await names('/etc/apt/sources.list.d')).toEqual(['debian.sources']);
+    expect(await inode('/etc/apt/sources.list')).toBeUndefined();
+    expect(await inode('/etc/dpkg/dpkg.cfg.d/99mmdebstrap')).toBeUndefined();
+    expect(await inode('/var/cache/apt/archives/lock')).toBeUndefined();
     expect(await debugfsErr('stat /var/log/dpkg.log')).toContain('File not found');
     expect(await debugfsErr('stat /var/log/apt/history.log')).toContain('File not found');
     expect(await debugfs('cat /etc/hostname')).toBe('localhost\n');
@@ -233,6 +238,12 @@ describeAsRoot('the standard x86_64 debian-based image', () => {
     expect(kernel.subarray(0x202, 0x206).toString('latin1')).toBe('HdrS');
     const initrd = await readFile(join(built.dir, `${base}.initrd`));
     expect(initrd.length).toBeGreaterThan(1024 * 1024);
+    // Only the cloud disk drivers (MODULES=list and the builder's hook): MODULES=most made 13 MiB.
+    expect(await debugfs('cat /etc/initramfs-tools/conf.d/emi-modules')).toMatch(/^MODULES=list$/m);
+    expect(await debugfs('cat /etc/initramfs-tools/hooks/emi-cloud-disks')).toMatch(
+      /^manual_add_modules .*\bvirtio_blk\b.*\bxen-blkfront\b.*\bnvme\b/m,
+    );
+    expect(initrd.length).toBeLessThan(9 * 1024 * 1024);
     expect(await debugfs(`stat /boot/vmlinuz-${version}`)).toContain(`Size: ${kernel.length}`);
   });
 

@@ -107,6 +107,25 @@ describeAsRoot('filesystem', () => {
 });
 
 describeAsRoot('pack', () => {
+  it('needs no zerofree for a filesystem fresh from makeFilesystem: no free block holds data', async () => {
+    const dir = await tree('fresh', { 'etc/hostname': 'localhost\n', big: randomBytes(8 * MiB) });
+    const image = join(base, 'fresh.img');
+    await makeFilesystem(options(dir, image, '64M', 64 * MiB));
+    // zerofree -n -v counts, without writing, the free blocks that are not zeros: "nonzero/free/total".
+    const nonZeroFree = async () => {
+      const { stdout } = await runCommand('zerofree', ['-n', '-v', image]);
+      const match = /^(\d+)\/(\d+)\/(\d+)/m.exec(stdout);
+      expect(match, stdout.slice(0, 200)).not.toBeNull();
+      return { nonZero: Number(match?.[1]), free: Number(match?.[2]) };
+    };
+    const fresh = await nonZeroFree();
+    expect(fresh.free).toBeGreaterThan(8000);
+    expect(fresh.nonZero).toBe(0);
+    // The same count sees a deleted file's data, so the 0 above means something.
+    await runCommand('debugfs', ['-w', '-R', 'rm /big', image]);
+    expect((await nonZeroFree()).nonZero).toBeGreaterThan(1000);
+  });
+
   it('zeroes free blocks, digs holes and tars the image sparse with its kernel', async () => {
     const dir = await tree('packed', { 'etc/hostname': 'localhost\n', big: randomBytes(24 * MiB) });
     const image = join(base, 'packed.img');

@@ -2,11 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { renderImageId } from '../../tools/catalog/record-files.js';
 import {
   addImageFields,
+  cloudDiskModules,
   generatedFiles,
+  initramfsDisksHook,
   overlayUnits,
   renderDhcpNetwork,
   renderFstab,
+  renderInitramfsDisksHook,
 } from '../../tools/image-build/image-files.js';
+import { requiredBootModules } from '../../tools/image-build/kernel.js';
 import { makeRecord } from '../helpers/catalog-fixtures.js';
 
 const osRelease = `PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
@@ -67,11 +71,40 @@ describe('generated files', () => {
       'etc/hosts',
       'etc/systemd/network/10-emi-first-interface.network',
       'etc/initramfs-tools/conf.d/emi-root-fstype',
+      'etc/initramfs-tools/conf.d/emi-modules',
+      'etc/initramfs-tools/hooks/emi-cloud-disks',
       'etc/systemd/network/99-default.link',
     ]);
     expect(
       files.find((file) => file.path === 'etc/initramfs-tools/conf.d/emi-root-fstype')?.content,
     ).toContain('\nFSTYPE=ext4\n');
+  });
+});
+
+describe('the initramfs drivers', () => {
+  it('lists only the drivers a cloud VM needs for its root disk, through an initramfs-tools hook', () => {
+    const files = generatedFiles(makeRecord({ epoch: 1_785_000_000 }), { type: 'ext4', label: 'root' });
+    expect(files.find((file) => file.path === 'etc/initramfs-tools/conf.d/emi-modules')?.content).toMatch(
+      /^MODULES=list$/m,
+    );
+    const hook = files.find((file) => file.path === initramfsDisksHook);
+    expect(hook?.mode).toBe(0o755);
+    expect(hook?.content).toMatch(/^#!\/bin\/sh\n/);
+    expect(hook?.content).toContain('. /usr/share/initramfs-tools/hook-functions\n');
+    const line = hook?.content?.split('\n').find((text) => text.startsWith('manual_add_modules '));
+    expect(line?.split(' ').slice(1)).toEqual(cloudDiskModules);
+    // What the kernel step requires is always in the list.
+    for (const module of requiredBootModules) expect(cloudDiskModules).toContain(module);
+    for (const module of ['xen-blkfront', 'nvme', 'virtio_scsi', 'sd_mod'])
+      expect(cloudDiskModules).toContain(module);
+  });
+
+  it("answers initramfs-tools' prereqs question with nothing, before it reads hook-functions", () => {
+    const lines = renderInitramfsDisksHook(['virtio_blk']).split('\n');
+    const prereqs = lines.indexOf('case "$1" in prereqs) exit 0 ;; esac');
+    expect(prereqs).toBeGreaterThan(0);
+    expect(prereqs).toBeLessThan(lines.indexOf('. /usr/share/initramfs-tools/hook-functions'));
+    expect(lines.filter((line) => /^(echo|printf)\b/.test(line))).toEqual([]);
   });
 });
 

@@ -36,6 +36,7 @@ describe('setup-host', () => {
     expect(debian.exitCode).toBe(0);
     expect(debian.names).toContain('chromium');
     expect(debian.names).toContain('debootstrap');
+    expect(debian.names).toContain('mmdebstrap');
     expect(ubuntu.exitCode).toBe(0);
     expect(ubuntu.names).not.toContain('chromium');
     expect(ubuntu.names).toEqual(debian.names.filter((name) => name !== 'chromium'));

@@ -1,12 +1,12 @@
 /**
  * The bootstrap step: a root with the recipe's package set. From the tree cache when the same
- * package set was built from the same archive state before; otherwise debootstrap (first stage on
- * the host, second stage inside the root, natively or through qemu), then the package set, then
- * the tree is saved for the next build.
+ * package set was built from the same archive state before; otherwise mmdebstrap resolves and
+ * installs the whole set (base, updates, packages, kernel) in one apt run, then the tree is saved
+ * for the next build.
  */
 import { createHash } from 'node:crypto';
-import { access, lstat, mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { access, mkdir, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tempPathFor } from '../lib/atomic-write.js';
 import { LockedError, UserError } from '../lib/errors.js';
@@ -15,8 +15,8 @@ import { acquireLock } from '../lib/lock.js';
 import type { Arch } from '../schemas/generated/recipe.js';
 import { decideExecution, type Execution } from './binfmt.js';
 import { runContained } from './contained.js';
-import { type ImageRoot, inRoot } from './image-root.js';
-import { installPackages } from './install-packages.js';
+import type { ImageRoot } from './image-root.js';
+import { finishPackageSet, runMmdebstrap } from './install-packages.js';
 import {
   archPrefix,
   debsDir,
@@ -28,7 +28,7 @@ import {
   treeKeyInput,
   treePath,
 } from './package-cache.js';
-import { debianArch, type ResolvedRecipe } from './resolve-recipe.js';
+import type { ResolvedRecipe } from './resolve-recipe.js';
 
 export interface BootstrapInput {
   recipe: ResolvedRecipe;
@@ -50,7 +50,7 @@ export interface BootstrapResult {
   suites: SuiteDigest[];
 }
 
-/** Every file debootstrap and the tree cache keep: owners by number, xattrs (file capabilities), ACLs. */
+/** Every file mmdebstrap and the tree cache keep: owners by number, xattrs (file capabilities), ACLs. */
 const treeTarOptions = ['--numeric-owner', '--xattrs', '--xattrs-include=*', '--acls'];
 
 /** The sha256 of each suite's InRelease: the archive state a tree was made from. */
@@ -59,9 +59,10 @@ export async function fetchSuiteDigests(
   env: Record<string, string>,
   signal?: AbortSignal,
 ): Promise<SuiteDigest[]> {
-  const digests: SuiteDigest[] = [];
-  for (const source of recipe.sources) {
-    for (const suite of source.suites) {
+  // All suites at once (a warm rebuild waits for these before it restores the tree), in order.
+  const suites = recipe.sources.flatMap((source) => source.suites.map((suite) => ({ source, suite })));
+  return Promise.all(
+    suites.map(async ({ source, suite }): Promise<SuiteDigest> => {
       const url = inReleaseUrl(source.uri, suite);
       const result = await runCommand('wget', ['-q', '-O', '-', '--timeout=30', '--tries=3', url], {
         env,
@@ -76,10 +77,9 @@ export async function fetchSuiteDigests(
         );
       }
       const inrelease = createHash('sha256').update(result.stdoutBytes).digest('hex');
-      digests.push({ uri: source.uri, suite, inrelease });
-    }
-  }
-  return digests;
+      return { uri: source.uri, suite, inrelease };
+    }),
+  );
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -147,40 +147,15 @@ export async function bootstrap(input: BootstrapInput): Promise<BootstrapResult>
     if (await exists(tree)) return await restore();
     const debs = debsDir(input.cacheDir, recipe, arch);
     await mkdir(debs, { recursive: true });
-    const [main] = recipe.sources;
-    if (!main) throw new UserError(`recipe ${recipe.name} has no package source`);
-    await timed('debootstrap, first stage', () =>
-      runContained(
-        [
-          'debootstrap',
-          '--foreign',
-          `--arch=${debianArch(arch)}`,
-          `--variant=${recipe.variant}`,
-          `--components=${recipe.components.join(',')}`,
-          `--keyring=${recipe.keyring}`,
-          `--cache-dir=${debs}`,
-          recipe.release,
-          input.root,
-          main.uri,
-        ],
-        contained,
-      ),
+    await timed('mmdebstrap (base, updates, packages and kernel in one apt run)', () =>
+      runMmdebstrap({ recipe, arch, kernel: input.kernel, root: input.root, debs }, contained),
     );
-    // The first stage links /proc to the host's /proc; the build mounts its own proc there instead.
-    const proc = join(input.root, 'proc');
-    if ((await lstat(proc)).isSymbolicLink()) {
-      await rm(proc);
-      await mkdir(proc, { mode: 0o755 });
-    }
     const execution = await decideExecution(input.root, arch, env, signal);
     log(
       execution.mode === 'native' ? `${arch} runs natively` : `${arch} runs through ${execution.interpreter}`,
     );
     const root: ImageRoot = { path: input.root, execution, env, ...(signal ? { signal } : {}), log };
-    await timed('debootstrap, second stage', () =>
-      inRoot(root, ['/debootstrap/debootstrap', '--second-stage']),
-    );
-    await timed('package set installed', () => installPackages({ root, recipe, kernel: input.kernel, debs }));
+    await finishPackageSet(root, recipe);
 
     const temp = tempPathFor(tree);
     try {

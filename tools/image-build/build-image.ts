@@ -120,7 +120,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildImage
           ...(signal ? { signal } : {}),
         }),
       (result) =>
-        `${result.cache === 'hit' ? 'package set from the cache' : 'debootstrap and packages'}, ${result.execution.mode === 'native' ? 'native' : 'through qemu'}`,
+        `${result.cache === 'hit' ? 'package set from the cache' : 'mmdebstrap: base, packages and kernel'}, ${result.execution.mode === 'native' ? 'native' : 'through qemu'}`,
     );
     const root = (log: (line: string) => void): ImageRoot => ({
       path: work.root,
@@ -174,8 +174,9 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildImage
     );
     // The tree is in the image now: free its disk space before packing.
     await rm(work.root, { recursive: true, force: true });
-    const packed = await step('pack', () =>
+    const packed = await step('pack', (log) =>
       pack({
+        log,
         image: staged(out.image),
         imageName: out.image,
         kernelVersion: kernel.version,
@@ -186,6 +187,9 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildImage
         layoutDir: join(work.scratch, 'tarball'),
         epoch: epochOfImageDate(plan.record.image_date) ?? options.epoch,
         pigz: options.pigz,
+        // mke2fs -d just made the filesystem in a new sparse file: a free block was never written,
+        // so it is a hole and reads as zeros; zerofree would read all of them to change nothing.
+        skipZerofree: true,
         env,
         ...(signal ? { signal } : {}),
       }),

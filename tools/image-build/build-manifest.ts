@@ -14,7 +14,7 @@ export const buildManifestFormat = 1;
 
 /** The host packages whose versions a build records. */
 export const recordedTools = [
-  'debootstrap',
+  'mmdebstrap',
   'e2fsprogs',
   'zerofree',
   'tar',

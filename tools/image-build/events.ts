@@ -31,7 +31,7 @@ export type BuildEvent =
   | { type: 'step'; step: StepName; image?: string; state: 'done'; ms: number; detail?: string }
   | { type: 'step'; step: StepName; image?: string; state: 'failed'; ms: number; error: string }
   | { type: 'step'; step: StepName; image?: string; state: 'skipped'; detail: string }
-  /** A line of a tool's output (debootstrap, apt …), for the live display and --json. */
+  /** A line of a tool's output (mmdebstrap, apt …), for the live display and --json. */
   | { type: 'log'; step: StepName; image?: string; line: string }
   | { type: 'note'; image?: string; message: string }
   | { type: 'image'; image: string; dir: string; artifacts: Artifact[] }

@@ -15,7 +15,7 @@ import type { PackageSource, ResolvedRecipe } from './resolve-recipe.js';
 import { debianArch } from './resolve-recipe.js';
 
 /** Bump when the way a tree is made changes, so old trees are not reused. */
-const treeFormat = 4;
+const treeFormat = 5;
 /** Trees kept per distribution, release and arch. */
 export const treesKept = 3;
 

@@ -20,7 +20,9 @@ export interface HostRequirement {
 
 /** What every build runs on the host, and the Debian package of each. */
 export const hostRequirements: HostRequirement[] = [
-  { need: 'debootstrap', package: 'debootstrap' },
+  { need: 'mmdebstrap', package: 'mmdebstrap' },
+  // mmdebstrap's merged-usr hook lays out merged /usr with debootstrap's function, as debootstrap does.
+  { need: '/usr/share/debootstrap/functions', package: 'debootstrap' },
   { need: 'wget', package: 'wget' },
   { need: 'gpgv', package: 'gpgv' },
   { need: 'mke2fs', package: 'e2fsprogs' },
@@ -93,7 +95,7 @@ export async function preflight(input: PreflightInput): Promise<PreflightResult>
   const problems: string[] = [];
   if (!input.isRoot)
     problems.push(
-      'the build needs root (debootstrap, chroot and mount namespaces): run it with sudo or as root',
+      'the build needs root (mmdebstrap, chroot and mount namespaces): run it with sudo or as root',
     );
   const missing: HostRequirement[] = [];
   for (const requirement of input.requirements) {
