@@ -44,6 +44,7 @@ export const unitTests = [
   'test/image-build/apt-sources.test.ts',
   'test/image-build/events.test.ts',
   'test/image-build/image-files.test.ts',
+  'test/image-build/install-packages.test.ts',
   'test/image-build/kernel.test.ts',
   'test/image-build/package-cache.test.ts',
   'test/image-build/package-manifest.test.ts',

@@ -3,7 +3,6 @@ import {
   assertRunsNatively,
   mergedUsrHooks,
   mmdebstrapArguments,
-  mmdebstrapVariant,
 } from '../../tools/image-build/install-packages.js';
 import type { ResolvedRecipe } from '../../tools/image-build/resolve-recipe.js';
 
@@ -66,11 +65,5 @@ describe('mmdebstrap', () => {
     expect(() => assertRunsNatively('x86_64', 'aarch64')).toThrow(
       /build the x86_64 image on a x86_64 machine/,
     );
-  });
-
-  it('keeps the recipe variant, and refuses debootstrap-only fakechroot', () => {
-    expect(mmdebstrapVariant('minbase')).toBe('minbase');
-    expect(mmdebstrapVariant('buildd')).toBe('buildd');
-    expect(() => mmdebstrapVariant('fakechroot')).toThrow(/use minbase/);
   });
 });

@@ -50,15 +50,6 @@ const mountDebsHook =
   'mkdir -p "$1/var/cache/apt/archives" && mount --bind "$EMI_DEBS" "$1/var/cache/apt/archives"';
 const unmountDebsHook = 'umount "$1/var/cache/apt/archives"';
 
-/** mmdebstrap's variant for a recipe's (debootstrap-named) variant. */
-export function mmdebstrapVariant(variant: ResolvedRecipe['variant']): string {
-  if (variant === 'fakechroot')
-    throw new UserError(
-      "variant fakechroot is debootstrap's variant for building without root; emi builds as root with mmdebstrap: use minbase",
-    );
-  return variant;
-}
-
 /**
  * Whether the host runs the arch's programs itself. A foreign arch (through qemu-user-static) is
  * refused: the bootstrap is mmdebstrap's, which runs the image's maintainer scripts natively.
@@ -86,7 +77,7 @@ export function mmdebstrapArguments(input: MmdebstrapInput, host: Arch | undefin
   return [
     'mmdebstrap',
     '--mode=root',
-    `--variant=${mmdebstrapVariant(recipe.variant)}`,
+    `--variant=${recipe.variant}`,
     `--architectures=${debianArch(input.arch)}`,
     `--keyring=${recipe.keyring}`,
     `--include=${[...recipe.packages.add, input.kernel].join(',')}`,

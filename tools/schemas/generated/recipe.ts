@@ -42,9 +42,9 @@ export interface Recipe {
    */
   components?: [string, ...string[]];
   /**
-   * The debootstrap variant.
+   * mmdebstrap's variant: minbase (Priority: required and apt), buildd (minbase and build-essential) or standard (Priority: standard and above).
    */
-  variant?: 'minbase' | 'buildd' | 'fakechroot' | 'standard';
+  variant?: 'minbase' | 'buildd' | 'standard';
   /**
    * The image lines this recipe produces.
    *
