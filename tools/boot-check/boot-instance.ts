@@ -3,11 +3,12 @@
  * for each boot (the first, and a reboot when asked) the wait for the agent's end and a working
  * ssh login, and the probe of the guest. QEMU and the emulator are stopped whatever happens.
  */
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BootFacts, BootName, LoginOutcome } from './boot-facts.js';
 import { bootSegment, parseConsole } from './console-log.js';
+import { type ConsoleProgress, stallOf, stallSeconds, trackProgress } from './console-stall.js';
 import { parseProbe, probeScript } from './guest-probe.js';
 import { describePace, PaceMeter, slowdown } from './host-pace.js';
 import { normalizeInstance } from './metadata/instance.js';
@@ -32,6 +33,11 @@ export interface InstanceContext {
   graceSeconds: number;
   /** The agent's deadline for the test instance, given on the kernel command line. */
   agentDeadlineSeconds?: number;
+  /**
+   * A first boot whose console makes no progress before init for this long (scaled by the host's
+   * pace) is killed and booted once more (console-stall.ts); default stallSeconds.
+   */
+  stallSeconds?: number;
   signal?: AbortSignal;
   log: (line: string) => void;
 }
@@ -47,6 +53,8 @@ interface BootWait {
   login: LoginOutcome;
   agentDoneMs?: number;
   timedOut: boolean;
+  /** The console made no progress before init (console-stall.ts): what was seen. */
+  stalled?: string;
   qemuError?: string;
   consoleText: string;
 }
@@ -59,15 +67,25 @@ interface BootWait {
 function watchConsole(
   vm: RunningVm,
   from: { at: number; consoleOffset: number },
-): { text(): string; doneMs(): number | undefined; stop(): Promise<void> } {
+): {
+  text(): string;
+  raw(): string;
+  progress(): ConsoleProgress;
+  doneMs(): number | undefined;
+  stop(): Promise<void>;
+} {
   let text = '';
+  let raw = '';
+  let progress: ConsoleProgress = { length: 0, changedAt: from.at };
   let doneMs: number | undefined;
   let stopped = false;
   let failure: unknown;
   const loop = (async () => {
     while (!stopped) {
       try {
-        text = bootSegment(await vm.readConsole(), from.consoleOffset);
+        raw = (await vm.readConsole()).slice(from.consoleOffset);
+        progress = trackProgress(progress, raw.length, performance.now());
+        text = bootSegment(raw);
       } catch (error) {
         failure = error;
         return;
@@ -81,6 +99,8 @@ function watchConsole(
       if (failure !== undefined) throw failure;
       return text;
     },
+    raw: () => raw,
+    progress: () => progress,
     doneMs: () => doneMs,
     async stop() {
       stopped = true;
@@ -98,7 +118,7 @@ async function waitForBoot(
   context: InstanceContext,
   vm: RunningVm,
   target: SshTarget,
-  from: { at: number; consoleOffset: number; previousBootId?: string },
+  from: { at: number; consoleOffset: number; previousBootId?: string; stallMs?: number },
   meter: PaceMeter,
 ): Promise<BootWait> {
   const consoleWatch = watchConsole(vm, from);
@@ -113,7 +133,7 @@ async function waitWithConsole(
   context: InstanceContext,
   vm: RunningVm,
   target: SshTarget,
-  from: { at: number; previousBootId?: string },
+  from: { at: number; previousBootId?: string; stallMs?: number },
   consoleWatch: ReturnType<typeof watchConsole>,
   meter: PaceMeter,
 ): Promise<BootWait> {
@@ -152,6 +172,13 @@ async function waitWithConsole(
       });
     if (seen.fatal !== undefined)
       return result({ login: { ok: false, error: `the boot failed: ${seen.fatal}` } });
+    // A kernel that stopped early never gets anywhere: no use waiting for the timeout.
+    const stalled =
+      from.stallMs === undefined || login?.ok
+        ? undefined
+        : stallOf(consoleWatch.raw(), consoleWatch.progress(), now, scaled(from.stallMs));
+    if (stalled !== undefined)
+      return result({ login: { ok: false, error: `the boot stalled: ${stalled}` }, stalled });
     // sshd starts before the agent ends: its done line gives the time, within its deadline.
     if (
       login?.ok &&
@@ -229,6 +256,7 @@ async function probe(
 function bootFacts(name: BootName, plan: InstancePlan, wait: BootWait, pace: number | undefined): BootFacts {
   return {
     ...(pace === undefined ? {} : { hostPace: pace }),
+    ...(wait.stalled === undefined ? {} : { stalled: wait.stalled }),
     name,
     instance: plan,
     console: parseConsole(wait.consoleText),
@@ -240,6 +268,11 @@ function bootFacts(name: BootName, plan: InstancePlan, wait: BootWait, pace: num
 }
 
 const portAttempts = 3;
+
+/** Where the console of a boot that stalled and was booted once more is kept. */
+export function stalledLog(serialLog: string): string {
+  return serialLog.replace(/\.serial\.log$/, '.stalled.serial.log');
+}
 
 /** QEMU's words when the host side of a forwarding rule cannot be bound. */
 export function isPortTaken(qemuError: string | undefined): boolean {
@@ -276,8 +309,11 @@ export async function runInstance(
   try {
     let target: SshTarget | undefined;
     let first: BootFacts | undefined;
+    let stallRetry: string | undefined;
+    const stallMs = (context.stallSeconds ?? stallSeconds) * 1000;
     // The ssh port is picked free, then given to QEMU: another program can take it in between.
     // QEMU then stops at once; that is tried again on a new port, not blamed on the image.
+    // A boot that stalls before init is booted once more; a second stall is the verdict.
     for (let attempt = 1; first === undefined; attempt++) {
       const sshPort = await freeLoopbackPort();
       context.log(
@@ -317,12 +353,26 @@ export async function runInstance(
         hostKeyChecking: 'accept-new',
         connectTimeoutSeconds: 10,
       };
-      const wait = await waitForBoot(context, vm, target, { at: vm.startedAt, consoleOffset: 0 }, meter);
+      const wait = await waitForBoot(
+        context,
+        vm,
+        target,
+        { at: vm.startedAt, consoleOffset: 0, stallMs },
+        meter,
+      );
       const boot = bootFacts(options.bootName, plan, wait, meter.pace());
+      if (stallRetry !== undefined) boot.stallRetry = stallRetry;
       if (attempt < portAttempts && isPortTaken(boot.qemuError)) {
         context.log(`port ${sshPort} was taken before QEMU could listen on it; trying another`);
         await vm.stop();
         vm = undefined;
+      } else if (boot.stalled !== undefined && stallRetry === undefined) {
+        // Nothing of the instance ran yet (before init): the same instance, its disks untouched.
+        stallRetry = boot.stalled;
+        context.log(`${options.bootName}: ${boot.stalled}; killing QEMU and booting the instance once more`);
+        await vm.stop();
+        vm = undefined;
+        await rename(files.serialLog, stalledLog(files.serialLog)).catch(() => {});
       } else first = boot;
     }
     if (target === undefined || vm === undefined || meter === undefined)

@@ -1,0 +1,65 @@
+/** A boot that stalls before init: the pure detection, on scripted consoles. */
+import { describe, expect, it } from 'vitest';
+import { lastLine, reachedInit, stallOf, trackProgress } from '../../tools/boot-check/console-stall.js';
+
+const early = [
+  '[    0.000000] Linux version 6.1.0-57-cloud-amd64 (debian-kernel@lists.debian.org)',
+  '[    1.645725] NetLabel: Initializing',
+  '[    1.660942] clocksource: Switched to clocksource hpet',
+  '',
+].join('\n');
+
+describe('reachedInit', () => {
+  it('is false while only the kernel spoke, true once it handed over to init or init spoke', () => {
+    expect(reachedInit('')).toBe(false);
+    expect(reachedInit(early)).toBe(false);
+    expect(reachedInit(`${early}[    5.5] Run /init as init process\n`)).toBe(true);
+    expect(reachedInit(`${early}Loading, please wait...\n`)).toBe(true);
+    expect(
+      reachedInit(`${early}[   14.0] systemd[1]: Initializing machine ID from random generator.\n`),
+    ).toBe(true);
+  });
+});
+
+describe('stallOf', () => {
+  it('follows the console as it grows: each new byte restarts the count', () => {
+    let progress = { length: 0, changedAt: 0 };
+    progress = trackProgress(progress, 100, 1_000);
+    expect(progress).toEqual({ length: 100, changedAt: 1_000 });
+    expect(trackProgress(progress, 100, 50_000)).toBe(progress);
+    expect(trackProgress(progress, 140, 50_000)).toEqual({ length: 140, changedAt: 50_000 });
+  });
+
+  it('reports a kernel that printed nothing more for longer than the limit, with its last line', () => {
+    const progress = { length: early.length, changedAt: 2_000 };
+    expect(stallOf(early, progress, 61_000, 60_000)).toBeUndefined();
+    expect(stallOf(early, progress, 62_500, 60_000)).toBe(
+      'no console progress for 61 s before init (last line: [    1.660942] clocksource: Switched to clocksource hpet)',
+    );
+  });
+
+  it('says so when the console stayed empty', () => {
+    expect(stallOf('', { length: 0, changedAt: 0 }, 90_000, 60_000)).toBe(
+      'no console progress for 90 s before init (the console stayed empty)',
+    );
+  });
+
+  it('never counts a quiet console after init as a stall: other limits apply there', () => {
+    const text = `${early}[    5.5] Run /init as init process\nBegin: Waiting for root file system ... `;
+    expect(stallOf(text, { length: text.length, changedAt: 0 }, 500_000, 60_000)).toBeUndefined();
+  });
+
+  it('scales with the limit the caller gives (the host pace)', () => {
+    const progress = { length: early.length, changedAt: 0 };
+    expect(stallOf(early, progress, 100_000, 60_000)).toBeDefined();
+    expect(stallOf(early, progress, 100_000, 180_000)).toBeUndefined();
+  });
+});
+
+describe('lastLine', () => {
+  it('is the last non-empty line, trimmed and cut to 200 characters', () => {
+    expect(lastLine('a\r\nb  \n\n')).toBe('b');
+    expect(lastLine(`${'x'.repeat(300)}\n`)).toHaveLength(200);
+    expect(lastLine('')).toBe('');
+  });
+});
