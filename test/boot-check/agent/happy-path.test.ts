@@ -15,9 +15,9 @@ beforeAll(async () => {
 const stepNames = [
   'metadata',
   'instance-id',
-  'hostname',
   'ssh-keys',
   'host-keys',
+  'hostname',
   'swap',
   'ephemeral0',
   'user-data',
@@ -113,9 +113,9 @@ describe('happy paths', () => {
     const run = await world.run({ env: { NOTIFY_SOCKET: '/run/systemd/notify' } });
     expect(run.exitCode).toBe(0);
     const calls = (await world.commands()).map((call) => call[0]);
-    expect(calls).toEqual(['hostname', 'systemd-notify', 'swapon', 'mount']);
+    expect(calls).toEqual(['systemd-notify', 'hostname', 'swapon', 'mount']);
     expect(await world.commandsOf('systemd-notify')).toEqual([
-      ['systemd-notify', '--ready', '--status=keys in place; the other host keys, disks and user-data next'],
+      ['systemd-notify', '--ready', '--status=keys in place; the other host keys, hostname, disks and user-data next'],
     ]);
     // sshd gets the ed25519 key at once; the slower ECDSA and RSA ones come while it runs, and
     // before the agent's end, with their fingerprints on the console.
@@ -207,9 +207,9 @@ describe('happy paths', () => {
     expect(status.steps.map((step) => `${step.name}:${step.result}`)).toEqual([
       'metadata:skipped',
       'instance-id:skipped',
-      'hostname:skipped',
       'ssh-keys:skipped',
       'host-keys:ok',
+      'hostname:skipped',
       'swap:skipped',
       'ephemeral0:skipped',
       'user-data:skipped',
