@@ -110,7 +110,7 @@ function watchConsole(
 }
 
 /**
- * Waits for one boot: watches the console, tries ssh every 2 s until it works (on a new boot id
+ * Waits for one boot: watches the console, tries ssh every second until it works (on a new boot id
  * after a reboot), and stops early when QEMU ends, the kernel gives up, or the boot ended without
  * sshd answering for graceSeconds.
  */
@@ -186,7 +186,7 @@ async function waitWithConsole(
     )
       return result({ login });
     if (!login?.ok && now >= nextAttempt) {
-      nextAttempt = now + 2000;
+      nextAttempt = now + 1000;
       const attempt = await runSsh(target, ['cat', '/proc/sys/kernel/random/boot_id'], {
         timeoutMs: 30_000,
         ...(signal ? { signal } : {}),
