@@ -1,6 +1,12 @@
 /** A boot that stalls before init: the pure detection, on scripted consoles. */
 import { describe, expect, it } from 'vitest';
-import { lastLine, reachedInit, stallOf, trackProgress } from '../../tools/boot-check/console-stall.js';
+import {
+  afterRestart,
+  lastLine,
+  reachedInit,
+  stallOf,
+  trackProgress,
+} from '../../tools/boot-check/console-stall.js';
 
 const early = [
   '[    0.000000] Linux version 6.1.0-57-cloud-amd64 (debian-kernel@lists.debian.org)',
@@ -61,5 +67,29 @@ describe('lastLine', () => {
     expect(lastLine('a\r\nb  \n\n')).toBe('b');
     expect(lastLine(`${'x'.repeat(300)}\n`)).toHaveLength(200);
     expect(lastLine('')).toBe('');
+  });
+});
+
+describe('afterRestart', () => {
+  const shutdown = [
+    '[  144.691815] systemd-shutdown[1]: Syncing filesystems and block devices.',
+    '[  144.707103] systemd-shutdown[1]: Rebooting.',
+    '[  144.739459] reboot: Restarting system',
+    '[  144.739688] reboot: machine restart',
+    '',
+  ].join('\n');
+
+  it('is undefined while the old system is still shutting down, however quiet', () => {
+    expect(afterRestart('[  140.0] systemd[1]: Stopping ssh.service...\n')).toBeUndefined();
+  });
+
+  it('is the console after the last restart line: a reboot stalled before its kernel printed anything', () => {
+    expect(afterRestart(shutdown)).toBe('');
+    expect(stallOf(afterRestart(shutdown) ?? '', { length: 1, changedAt: 0 }, 70_000, 60_000)).toBe(
+      'no console progress for 70 s before init (the console stayed empty)',
+    );
+    const next = `${shutdown}${early}`;
+    expect(afterRestart(next)).toBe(early);
+    expect(reachedInit(afterRestart(`${next}[    5.5] Run /init as init process\n`) ?? '')).toBe(true);
   });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BootFacts, BootName, LoginOutcome } from './boot-facts.js';
 import { bootSegment, parseConsole } from './console-log.js';
-import { type ConsoleProgress, stallOf, stallSeconds, trackProgress } from './console-stall.js';
+import { afterRestart, type ConsoleProgress, stallOf, stallSeconds, trackProgress } from './console-stall.js';
 import { parseProbe, probeScript } from './guest-probe.js';
 import { describePace, PaceMeter, slowdown } from './host-pace.js';
 import { normalizeInstance } from './metadata/instance.js';
@@ -16,7 +16,14 @@ import { startMetadataServer } from './metadata/server.js';
 import type { Accel, BootArch } from './qemu-command.js';
 import { loginError, readRecordedHostKey, runSsh, type SshTarget } from './ssh.js';
 import { ephemeralLabel, extraDisks, type InstancePlan, instanceConfig } from './verify-plan.js';
-import { createExt4Disk, createSwapDisk, freeLoopbackPort, type RunningVm, startVm } from './vm.js';
+import {
+  createExt4Disk,
+  createSwapDisk,
+  freeLoopbackPort,
+  qmpSocketFits,
+  type RunningVm,
+  startVm,
+} from './vm.js';
 
 export interface InstanceContext {
   arch: BootArch;
@@ -76,7 +83,8 @@ function watchConsole(
 } {
   let text = '';
   let raw = '';
-  let progress: ConsoleProgress = { length: 0, changedAt: from.at };
+  // Silence counts from when the watch starts (QEMU's start, the end of the reboot command, a reset).
+  let progress: ConsoleProgress = { length: 0, changedAt: performance.now() };
   let doneMs: number | undefined;
   let stopped = false;
   let failure: unknown;
@@ -109,6 +117,19 @@ function watchConsole(
   };
 }
 
+interface BootStart {
+  /** performance.now() at QEMU's start or the reboot command. */
+  at: number;
+  /** Where this boot's console starts in the serial log. */
+  consoleOffset: number;
+  /** After a reboot: the boot id before it (a login must show another). */
+  previousBootId?: string;
+  /** Silence before init that counts as a stall (console-stall.ts), unscaled; none when absent. */
+  stallMs?: number;
+  /** A reboot: the stall is only looked for once the old kernel restarted the machine. */
+  reboot?: boolean;
+}
+
 /**
  * Waits for one boot: watches the console, tries ssh every second until it works (on a new boot id
  * after a reboot), and stops early when QEMU ends, the kernel gives up, or the boot ended without
@@ -118,7 +139,7 @@ async function waitForBoot(
   context: InstanceContext,
   vm: RunningVm,
   target: SshTarget,
-  from: { at: number; consoleOffset: number; previousBootId?: string; stallMs?: number },
+  from: BootStart,
   meter: PaceMeter,
 ): Promise<BootWait> {
   const consoleWatch = watchConsole(vm, from);
@@ -133,7 +154,7 @@ async function waitWithConsole(
   context: InstanceContext,
   vm: RunningVm,
   target: SshTarget,
-  from: { at: number; previousBootId?: string; stallMs?: number },
+  from: BootStart,
   consoleWatch: ReturnType<typeof watchConsole>,
   meter: PaceMeter,
 ): Promise<BootWait> {
@@ -173,10 +194,11 @@ async function waitWithConsole(
     if (seen.fatal !== undefined)
       return result({ login: { ok: false, error: `the boot failed: ${seen.fatal}` } });
     // A kernel that stopped early never gets anywhere: no use waiting for the timeout.
+    const stallText = from.reboot ? afterRestart(consoleWatch.raw()) : consoleWatch.raw();
     const stalled =
-      from.stallMs === undefined || login?.ok
+      from.stallMs === undefined || login?.ok || stallText === undefined
         ? undefined
-        : stallOf(consoleWatch.raw(), consoleWatch.progress(), now, scaled(from.stallMs));
+        : stallOf(stallText, consoleWatch.progress(), now, scaled(from.stallMs));
     if (stalled !== undefined)
       return result({ login: { ok: false, error: `the boot stalled: ${stalled}` }, stalled });
     // sshd starts before the agent ends: its done line gives the time, within its deadline.
@@ -303,6 +325,7 @@ export async function runInstance(
   let vm: RunningVm | undefined;
   let meter: PaceMeter | undefined;
   const pidFile = join(workDir, `${prefix}.qemu.pid`);
+  const qmpSocket = join(workDir, `${prefix}.qmp`);
   const logPace = (boot: BootFacts) => {
     if (boot.hostPace !== undefined) context.log(`${boot.name}: ${describePace(boot.hostPace)}`);
   };
@@ -336,6 +359,7 @@ export async function runInstance(
           memoryMiB: context.memoryMiB,
           cpus: context.cpus,
           pidFile,
+          ...(qmpSocketFits(qmpSocket) ? { qmpSocket } : {}),
           ...(context.agentDeadlineSeconds === undefined
             ? {}
             : { agentDeadlineSeconds: context.agentDeadlineSeconds }),
@@ -392,18 +416,42 @@ export async function runInstance(
     await runSsh(target, ['systemctl', 'reboot'], { timeoutMs: 60_000, ...(signal ? { signal } : {}) });
     signal?.throwIfAborted();
     const strict: SshTarget = { ...target, hostKeyChecking: 'yes' };
-    const rebootWait = await waitForBoot(
+    const previousBootId = first.guest.bootId;
+    let rebootOffset = consoleOffset;
+    let rebootWait = await waitForBoot(
       context,
       vm,
       strict,
-      { at, consoleOffset, previousBootId: first.guest.bootId },
+      { at, consoleOffset, previousBootId, stallMs, reboot: true },
       meter,
     );
+    // A reboot that stalled before init: the reset button, once (a new QEMU would lose the
+    // instance's snapshot overlay). The old system had stopped and restarted the machine.
+    let resetAfter: string | undefined;
+    if (rebootWait.stalled !== undefined && qmpSocketFits(qmpSocket)) {
+      resetAfter = rebootWait.stalled;
+      context.log(`reboot: ${rebootWait.stalled}; resetting the guest once (QMP system_reset)`);
+      rebootOffset = (await vm.readConsole()).length;
+      const reset = await vm.reset().then(
+        () => undefined,
+        (error: unknown) => (error as Error).message,
+      );
+      if (reset === undefined)
+        rebootWait = await waitForBoot(
+          context,
+          vm,
+          strict,
+          { at, consoleOffset: rebootOffset, previousBootId, stallMs },
+          meter,
+        );
+      else context.log(`reboot: the reset failed: ${reset}`);
+    }
     const again = bootFacts('reboot', plan, rebootWait, meter.pace());
+    if (resetAfter !== undefined) again.stallRetry = resetAfter;
     boots.push(again);
     logPace(again);
     if (again.login.ok) await probe(context, strict, again, meter);
-    again.console = parseConsole(bootSegment(await vm.readConsole(), consoleOffset));
+    again.console = parseConsole(bootSegment(await vm.readConsole(), rebootOffset));
     return { boots, files };
   } finally {
     await meter?.stop();

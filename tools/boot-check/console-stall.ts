@@ -21,6 +21,19 @@ const initLines = [
   /^Loading, please wait/m,
 ];
 
+/** The old kernel's last words at a reboot: from here on, the new boot's firmware and kernel. */
+const restartLine = /reboot: (?:Restarting system|machine restart)[^\n]*\n?/g;
+
+/**
+ * At a reboot, the console after the old kernel restarted the machine, or undefined while it has
+ * not yet (a shutdown can be quiet for a long time: that is no stall).
+ */
+export function afterRestart(consoleText: string): string | undefined {
+  let end: number | undefined;
+  for (const match of consoleText.matchAll(restartLine)) end = match.index + match[0].length;
+  return end === undefined ? undefined : consoleText.slice(end);
+}
+
 export function reachedInit(consoleText: string): boolean {
   return initLines.some((pattern) => pattern.test(consoleText));
 }
