@@ -115,7 +115,11 @@ describe('happy paths', () => {
     const calls = (await world.commands()).map((call) => call[0]);
     expect(calls).toEqual(['systemd-notify', 'hostname', 'swapon', 'mount']);
     expect(await world.commandsOf('systemd-notify')).toEqual([
-      ['systemd-notify', '--ready', '--status=keys in place; the other host keys, hostname, disks and user-data next'],
+      [
+        'systemd-notify',
+        '--ready',
+        '--status=keys in place; the other host keys, hostname, disks and user-data next',
+      ],
     ]);
     // sshd gets the ed25519 key at once; the slower ECDSA and RSA ones come while it runs, and
     // before the agent's end, with their fingerprints on the console.
