@@ -228,11 +228,17 @@ async function bootOnce(artifacts, done) {
     }
     await watch;
     // What the instance got, to show both did the same work.
+    // Once the boot is over (a loaded host makes every command slow): a cut-short answer would
+    // show work as missing that was done.
     const seen = await runSsh(target, ['sh', '-s'], {
       input:
-        'hostname; wc -l < /var/lib/emi-verify/user-data.marker; findmnt -n -o SOURCE /media/ephemeral0; swapon --noheadings --show=NAME\n',
-      timeoutMs: 60_000,
+        'timeout 300 systemctl is-system-running --wait >/dev/null 2>&1; hostname; wc -l < /var/lib/emi-verify/user-data.marker; findmnt -n -o SOURCE /media/ephemeral0; swapon --noheadings --show=NAME\n',
+      timeoutMs: 600_000,
     });
+    if (seen.exitCode !== 0 && seen.stdout === '')
+      process.stdout.write(
+        `  (the check of the instance's work failed: ${seen.stderr.trim().slice(-300)})\n`,
+      );
     const [hostname, markerLines, ephemeralSource, swapName] = seen.stdout.split('\n');
     return {
       doneMs,
