@@ -6,6 +6,7 @@ import {
   reachedInit,
   stallOf,
   trackProgress,
+  withoutStuckReports,
 } from '../../tools/boot-check/console-stall.js';
 
 const early = [
@@ -91,5 +92,41 @@ describe('afterRestart', () => {
     const next = `${shutdown}${early}`;
     expect(afterRestart(next)).toBe(early);
     expect(reachedInit(afterRestart(`${next}[    5.5] Run /init as init process\n`) ?? '')).toBe(true);
+  });
+});
+
+describe('a kernel stuck in one place, reporting it', () => {
+  // The reboot of a boot check seen here: stuck unpacking the initramfs, a soft lockup report
+  // every 26 s or so, never reaching init.
+  const report = (seconds: number, at: string) =>
+    [
+      `[  ${at}] watchdog: BUG: soft lockup - CPU#0 stuck for ${seconds}s! [kworker/u4:0:9]`,
+      `[  ${at}] Modules linked in:`,
+      `[  ${at}] RIP: 0010:unpack_to_rootfs+0x1a0/0x2b5`,
+      `[  ${at}] Call Trace:`,
+      `[  ${at}]  <TASK>`,
+      `[  ${at}]  do_populate_rootfs+0x59/0x105`,
+      `[  ${at}]  </TASK>`,
+    ].join('\n');
+  const stuck = `${early}${report(26, '79.466066')}\n${report(52, '108.147056')}\n`;
+
+  it('counts its reports as no progress, and says it reported a stuck CPU', () => {
+    expect(withoutStuckReports(stuck)).toBe(early);
+    // A report still being printed is left out too.
+    expect(withoutStuckReports(`${early}${report(26, '79.4').split('\n').slice(0, 3).join('\n')}`)).toBe(
+      early,
+    );
+    let progress = trackProgress({ length: 0, changedAt: 0 }, withoutStuckReports(early).length, 1_000);
+    progress = trackProgress(progress, withoutStuckReports(stuck).length, 80_000);
+    expect(progress.changedAt).toBe(1_000);
+    expect(stallOf(stuck, progress, 70_000, 60_000)).toBe(
+      'no console progress for 69 s before init (last line: [    1.660942] clocksource: Switched to clocksource hpet; the kernel reported a stuck CPU meanwhile)',
+    );
+  });
+
+  it('keeps every other line, and what follows a report', () => {
+    const after = `${stuck}[  140.0] Run /init as init process\n`;
+    expect(withoutStuckReports(after)).toBe(`${early}[  140.0] Run /init as init process\n`);
+    expect(stallOf(after, { length: 0, changedAt: 0 }, 500_000, 60_000)).toBeUndefined();
   });
 });

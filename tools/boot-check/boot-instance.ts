@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BootFacts, BootName, LoginOutcome } from './boot-facts.js';
 import { bootSegment, parseConsole } from './console-log.js';
-import { afterRestart, type ConsoleProgress, stallOf, stallSeconds, trackProgress } from './console-stall.js';
+import {
+  afterRestart,
+  type ConsoleProgress,
+  stallOf,
+  stallSeconds,
+  trackProgress,
+  withoutStuckReports,
+} from './console-stall.js';
 import { parseProbe, probeScript } from './guest-probe.js';
 import { describePace, PaceMeter, slowdown } from './host-pace.js';
 import { normalizeInstance } from './metadata/instance.js';
@@ -92,7 +99,7 @@ function watchConsole(
     while (!stopped) {
       try {
         raw = (await vm.readConsole()).slice(from.consoleOffset);
-        progress = trackProgress(progress, raw.length, performance.now());
+        progress = trackProgress(progress, withoutStuckReports(raw).length, performance.now());
         text = bootSegment(raw);
       } catch (error) {
         failure = error;

@@ -38,6 +38,30 @@ export function reachedInit(consoleText: string): boolean {
   return initLines.some((pattern) => pattern.test(consoleText));
 }
 
+/** The first line of a report of a stuck CPU: the kernel's own watchdogs. */
+const stuckReport = /BUG: soft lockup|rcu: INFO: .*detected stalls?|self-detected stall/;
+
+/**
+ * The console without the reports of stuck CPUs (from the report's first line to its `</TASK>`, or
+ * to the end while it is being printed): a kernel stuck in one place (seen: unpacking the initramfs,
+ * `do_populate_rootfs`) prints such a report every 26 s or so, which is no progress.
+ */
+export function withoutStuckReports(consoleText: string): string {
+  const kept: string[] = [];
+  let inReport = false;
+  for (const line of consoleText.split('\n')) {
+    if (!inReport && stuckReport.test(line)) inReport = true;
+    if (!inReport) kept.push(line);
+    else if (line.includes('</TASK>')) inReport = false;
+  }
+  return kept.join('\n');
+}
+
+/** Whether the kernel reported a stuck CPU. */
+export function reportedStuck(consoleText: string): boolean {
+  return stuckReport.test(consoleText);
+}
+
 /** How the console grew: its length, and when that last changed (performance.now() milliseconds). */
 export interface ConsoleProgress {
   length: number;
@@ -59,8 +83,9 @@ export function lastLine(consoleText: string): string {
 }
 
 /**
- * Whether the boot stalled: init not reached, and no new byte on the console for longer than
- * `limitMs` (the caller scales it by the host's pace). Returns what was seen, or undefined.
+ * Whether the boot stalled: init not reached, and no new byte on the console (reports of stuck
+ * CPUs aside: `progress` follows withoutStuckReports) for longer than `limitMs` (the caller scales
+ * it by the host's pace). Returns what was seen, or undefined.
  */
 export function stallOf(
   consoleText: string,
@@ -71,8 +96,9 @@ export function stallOf(
   if (reachedInit(consoleText)) return undefined;
   const silentMs = now - progress.changedAt;
   if (silentMs <= limitMs) return undefined;
-  const last = lastLine(consoleText);
+  const last = lastLine(withoutStuckReports(consoleText));
+  const stuck = reportedStuck(consoleText) ? '; the kernel reported a stuck CPU meanwhile' : '';
   return `no console progress for ${Math.round(silentMs / 1000)} s before init (${
     last === '' ? 'the console stayed empty' : `last line: ${last}`
-  })`;
+  }${stuck})`;
 }
