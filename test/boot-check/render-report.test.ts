@@ -144,3 +144,22 @@ describe('the checks and the programs', () => {
       for (const program of bootCheckPrograms(arch)) expect(listed).toContain(program.pkg);
   });
 });
+
+describe('a boot booted once more after a stall', () => {
+  it('says so under the boot', () => {
+    const retried = {
+      ...report(passed),
+      boots: [
+        {
+          ...boots[0],
+          retried: 'the first attempt stalled: no console progress for 61 s before init (last line: x)',
+        },
+      ],
+    } as VerifyReport;
+    const text = renderReport(retried);
+    expect(text).toContain(
+      'booted once more: the first attempt stalled: no console progress for 61 s before init (last line: x)',
+    );
+    expect(renderReport(report(passed))).not.toContain('booted once more');
+  });
+});

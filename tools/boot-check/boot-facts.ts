@@ -19,6 +19,10 @@ export interface BootFacts {
   qemuError?: string;
   /** The boot was not waited for to the end: the check's time ran out. */
   timedOut?: boolean;
+  /** The console made no progress before init for the stall limit (console-stall.ts). */
+  stalled?: string;
+  /** This boot is the second attempt: the first stalled before init, as this says. */
+  stallRetry?: string;
   console: ConsoleFacts;
   login: LoginOutcome;
   /** Milliseconds from QEMU's start (or the reboot command) to the agent's `done` line. */

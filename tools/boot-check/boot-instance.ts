@@ -3,11 +3,19 @@
  * for each boot (the first, and a reboot when asked) the wait for the agent's end and a working
  * ssh login, and the probe of the guest. QEMU and the emulator are stopped whatever happens.
  */
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BootFacts, BootName, LoginOutcome } from './boot-facts.js';
 import { bootSegment, parseConsole } from './console-log.js';
+import {
+  afterRestart,
+  type ConsoleProgress,
+  stallOf,
+  stallSeconds,
+  trackProgress,
+  withoutStuckReports,
+} from './console-stall.js';
 import { parseProbe, probeScript } from './guest-probe.js';
 import { describePace, PaceMeter, slowdown } from './host-pace.js';
 import { normalizeInstance } from './metadata/instance.js';
@@ -15,7 +23,14 @@ import { startMetadataServer } from './metadata/server.js';
 import type { Accel, BootArch } from './qemu-command.js';
 import { loginError, readRecordedHostKey, runSsh, type SshTarget } from './ssh.js';
 import { ephemeralLabel, extraDisks, type InstancePlan, instanceConfig } from './verify-plan.js';
-import { createExt4Disk, createSwapDisk, freeLoopbackPort, type RunningVm, startVm } from './vm.js';
+import {
+  createExt4Disk,
+  createSwapDisk,
+  freeLoopbackPort,
+  qmpSocketFits,
+  type RunningVm,
+  startVm,
+} from './vm.js';
 
 export interface InstanceContext {
   arch: BootArch;
@@ -32,6 +47,11 @@ export interface InstanceContext {
   graceSeconds: number;
   /** The agent's deadline for the test instance, given on the kernel command line. */
   agentDeadlineSeconds?: number;
+  /**
+   * A first boot whose console makes no progress before init for this long (scaled by the host's
+   * pace) is killed and booted once more (console-stall.ts); default stallSeconds.
+   */
+  stallSeconds?: number;
   signal?: AbortSignal;
   log: (line: string) => void;
 }
@@ -47,6 +67,8 @@ interface BootWait {
   login: LoginOutcome;
   agentDoneMs?: number;
   timedOut: boolean;
+  /** The console made no progress before init (console-stall.ts): what was seen. */
+  stalled?: string;
   qemuError?: string;
   consoleText: string;
 }
@@ -59,15 +81,26 @@ interface BootWait {
 function watchConsole(
   vm: RunningVm,
   from: { at: number; consoleOffset: number },
-): { text(): string; doneMs(): number | undefined; stop(): Promise<void> } {
+): {
+  text(): string;
+  raw(): string;
+  progress(): ConsoleProgress;
+  doneMs(): number | undefined;
+  stop(): Promise<void>;
+} {
   let text = '';
+  let raw = '';
+  // Silence counts from when the watch starts (QEMU's start, the end of the reboot command, a reset).
+  let progress: ConsoleProgress = { length: 0, changedAt: performance.now() };
   let doneMs: number | undefined;
   let stopped = false;
   let failure: unknown;
   const loop = (async () => {
     while (!stopped) {
       try {
-        text = bootSegment(await vm.readConsole(), from.consoleOffset);
+        raw = (await vm.readConsole()).slice(from.consoleOffset);
+        progress = trackProgress(progress, withoutStuckReports(raw).length, performance.now());
+        text = bootSegment(raw);
       } catch (error) {
         failure = error;
         return;
@@ -81,6 +114,8 @@ function watchConsole(
       if (failure !== undefined) throw failure;
       return text;
     },
+    raw: () => raw,
+    progress: () => progress,
     doneMs: () => doneMs,
     async stop() {
       stopped = true;
@@ -89,8 +124,21 @@ function watchConsole(
   };
 }
 
+interface BootStart {
+  /** performance.now() at QEMU's start or the reboot command. */
+  at: number;
+  /** Where this boot's console starts in the serial log. */
+  consoleOffset: number;
+  /** After a reboot: the boot id before it (a login must show another). */
+  previousBootId?: string;
+  /** Silence before init that counts as a stall (console-stall.ts), unscaled; none when absent. */
+  stallMs?: number;
+  /** A reboot: the stall is only looked for once the old kernel restarted the machine. */
+  reboot?: boolean;
+}
+
 /**
- * Waits for one boot: watches the console, tries ssh every 2 s until it works (on a new boot id
+ * Waits for one boot: watches the console, tries ssh every second until it works (on a new boot id
  * after a reboot), and stops early when QEMU ends, the kernel gives up, or the boot ended without
  * sshd answering for graceSeconds.
  */
@@ -98,7 +146,7 @@ async function waitForBoot(
   context: InstanceContext,
   vm: RunningVm,
   target: SshTarget,
-  from: { at: number; consoleOffset: number; previousBootId?: string },
+  from: BootStart,
   meter: PaceMeter,
 ): Promise<BootWait> {
   const consoleWatch = watchConsole(vm, from);
@@ -113,7 +161,7 @@ async function waitWithConsole(
   context: InstanceContext,
   vm: RunningVm,
   target: SshTarget,
-  from: { at: number; previousBootId?: string },
+  from: BootStart,
   consoleWatch: ReturnType<typeof watchConsole>,
   meter: PaceMeter,
 ): Promise<BootWait> {
@@ -152,6 +200,14 @@ async function waitWithConsole(
       });
     if (seen.fatal !== undefined)
       return result({ login: { ok: false, error: `the boot failed: ${seen.fatal}` } });
+    // A kernel that stopped early never gets anywhere: no use waiting for the timeout.
+    const stallText = from.reboot ? afterRestart(consoleWatch.raw()) : consoleWatch.raw();
+    const stalled =
+      from.stallMs === undefined || login?.ok || stallText === undefined
+        ? undefined
+        : stallOf(stallText, consoleWatch.progress(), now, scaled(from.stallMs));
+    if (stalled !== undefined)
+      return result({ login: { ok: false, error: `the boot stalled: ${stalled}` }, stalled });
     // sshd starts before the agent ends: its done line gives the time, within its deadline.
     if (
       login?.ok &&
@@ -159,7 +215,7 @@ async function waitWithConsole(
     )
       return result({ login });
     if (!login?.ok && now >= nextAttempt) {
-      nextAttempt = now + 2000;
+      nextAttempt = now + 1000;
       const attempt = await runSsh(target, ['cat', '/proc/sys/kernel/random/boot_id'], {
         timeoutMs: 30_000,
         ...(signal ? { signal } : {}),
@@ -229,6 +285,7 @@ async function probe(
 function bootFacts(name: BootName, plan: InstancePlan, wait: BootWait, pace: number | undefined): BootFacts {
   return {
     ...(pace === undefined ? {} : { hostPace: pace }),
+    ...(wait.stalled === undefined ? {} : { stalled: wait.stalled }),
     name,
     instance: plan,
     console: parseConsole(wait.consoleText),
@@ -240,6 +297,11 @@ function bootFacts(name: BootName, plan: InstancePlan, wait: BootWait, pace: num
 }
 
 const portAttempts = 3;
+
+/** Where the console of a boot that stalled and was booted once more is kept. */
+export function stalledLog(serialLog: string): string {
+  return serialLog.replace(/\.serial\.log$/, '.stalled.serial.log');
+}
 
 /** QEMU's words when the host side of a forwarding rule cannot be bound. */
 export function isPortTaken(qemuError: string | undefined): boolean {
@@ -270,14 +332,18 @@ export async function runInstance(
   let vm: RunningVm | undefined;
   let meter: PaceMeter | undefined;
   const pidFile = join(workDir, `${prefix}.qemu.pid`);
+  const qmpSocket = join(workDir, `${prefix}.qmp`);
   const logPace = (boot: BootFacts) => {
     if (boot.hostPace !== undefined) context.log(`${boot.name}: ${describePace(boot.hostPace)}`);
   };
   try {
     let target: SshTarget | undefined;
     let first: BootFacts | undefined;
+    let stallRetry: string | undefined;
+    const stallMs = (context.stallSeconds ?? stallSeconds) * 1000;
     // The ssh port is picked free, then given to QEMU: another program can take it in between.
     // QEMU then stops at once; that is tried again on a new port, not blamed on the image.
+    // A boot that stalls before init is booted once more; a second stall is the verdict.
     for (let attempt = 1; first === undefined; attempt++) {
       const sshPort = await freeLoopbackPort();
       context.log(
@@ -300,6 +366,7 @@ export async function runInstance(
           memoryMiB: context.memoryMiB,
           cpus: context.cpus,
           pidFile,
+          ...(qmpSocketFits(qmpSocket) ? { qmpSocket } : {}),
           ...(context.agentDeadlineSeconds === undefined
             ? {}
             : { agentDeadlineSeconds: context.agentDeadlineSeconds }),
@@ -317,12 +384,26 @@ export async function runInstance(
         hostKeyChecking: 'accept-new',
         connectTimeoutSeconds: 10,
       };
-      const wait = await waitForBoot(context, vm, target, { at: vm.startedAt, consoleOffset: 0 }, meter);
+      const wait = await waitForBoot(
+        context,
+        vm,
+        target,
+        { at: vm.startedAt, consoleOffset: 0, stallMs },
+        meter,
+      );
       const boot = bootFacts(options.bootName, plan, wait, meter.pace());
+      if (stallRetry !== undefined) boot.stallRetry = stallRetry;
       if (attempt < portAttempts && isPortTaken(boot.qemuError)) {
         context.log(`port ${sshPort} was taken before QEMU could listen on it; trying another`);
         await vm.stop();
         vm = undefined;
+      } else if (boot.stalled !== undefined && stallRetry === undefined) {
+        // Nothing of the instance ran yet (before init): the same instance, its disks untouched.
+        stallRetry = boot.stalled;
+        context.log(`${options.bootName}: ${boot.stalled}; killing QEMU and booting the instance once more`);
+        await vm.stop();
+        vm = undefined;
+        await rename(files.serialLog, stalledLog(files.serialLog)).catch(() => {});
       } else first = boot;
     }
     if (target === undefined || vm === undefined || meter === undefined)
@@ -342,18 +423,42 @@ export async function runInstance(
     await runSsh(target, ['systemctl', 'reboot'], { timeoutMs: 60_000, ...(signal ? { signal } : {}) });
     signal?.throwIfAborted();
     const strict: SshTarget = { ...target, hostKeyChecking: 'yes' };
-    const rebootWait = await waitForBoot(
+    const previousBootId = first.guest.bootId;
+    let rebootOffset = consoleOffset;
+    let rebootWait = await waitForBoot(
       context,
       vm,
       strict,
-      { at, consoleOffset, previousBootId: first.guest.bootId },
+      { at, consoleOffset, previousBootId, stallMs, reboot: true },
       meter,
     );
+    // A reboot that stalled before init: the reset button, once (a new QEMU would lose the
+    // instance's snapshot overlay). The old system had stopped and restarted the machine.
+    let resetAfter: string | undefined;
+    if (rebootWait.stalled !== undefined && qmpSocketFits(qmpSocket)) {
+      resetAfter = rebootWait.stalled;
+      context.log(`reboot: ${rebootWait.stalled}; resetting the guest once (QMP system_reset)`);
+      rebootOffset = (await vm.readConsole()).length;
+      const reset = await vm.reset().then(
+        () => undefined,
+        (error: unknown) => (error as Error).message,
+      );
+      if (reset === undefined)
+        rebootWait = await waitForBoot(
+          context,
+          vm,
+          strict,
+          { at, consoleOffset: rebootOffset, previousBootId, stallMs },
+          meter,
+        );
+      else context.log(`reboot: the reset failed: ${reset}`);
+    }
     const again = bootFacts('reboot', plan, rebootWait, meter.pace());
+    if (resetAfter !== undefined) again.stallRetry = resetAfter;
     boots.push(again);
     logPace(again);
     if (again.login.ok) await probe(context, strict, again, meter);
-    again.console = parseConsole(bootSegment(await vm.readConsole(), consoleOffset));
+    again.console = parseConsole(bootSegment(await vm.readConsole(), rebootOffset));
     return { boots, files };
   } finally {
     await meter?.stop();

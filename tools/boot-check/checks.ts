@@ -69,12 +69,19 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 function checkBoot(boot: BootFacts): Verdict {
   if (boot.qemuError !== undefined) return fail(`QEMU stopped: ${boot.qemuError}`);
   if (boot.console.fatal !== undefined) return fail(boot.console.fatal);
+  const retried =
+    boot.stallRetry === undefined
+      ? ''
+      : ` (booted a second time: the first attempt stalled, ${boot.stallRetry})`;
+  if (boot.stalled !== undefined) return fail(`the boot stalled: ${boot.stalled}${retried}`);
   if (!boot.console.kernelStarted) return fail('the kernel printed nothing on the serial console');
   if (boot.timedOut && !boot.login.ok) return fail('the boot did not finish in time');
   return pass(
-    boot.agentDoneMs === undefined
-      ? 'the kernel started'
-      : `the kernel started; the agent was done ${seconds(boot.agentDoneMs)} after ${boot.name === 'reboot' ? 'the reboot' : 'QEMU started'}`,
+    `${
+      boot.agentDoneMs === undefined
+        ? 'the kernel started'
+        : `the kernel started; the agent was done ${seconds(boot.agentDoneMs)} after ${boot.name === 'reboot' ? 'the reboot' : 'QEMU started'}`
+    }${retried}`,
   );
 }
 

@@ -19,6 +19,7 @@ export function renderReport(report: VerifyReport): string {
     lines.push(
       `  ${boot.name.padEnd(15)} ${boot.instance_id}  agent done ${timing(boot.agent_done_s)}, ssh login ${timing(boot.ssh_login_s)} after ${from}${pace}`,
     );
+    if (boot.retried) lines.push(`  ${''.padEnd(15)} booted once more: ${boot.retried}`);
   }
   const width = Math.max(...report.checks.map((check) => check.name.length));
   for (const check of report.checks) {

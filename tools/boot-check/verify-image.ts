@@ -48,6 +48,11 @@ export interface BootSummary {
   host_pace: number | null;
   /** The serial console's file, in work_dir (kept when a check fails). */
   serial_log: string;
+  /**
+   * Set when this boot is the instance's second attempt: the first made no console progress before
+   * init (a kernel stalled under TCG), was killed and its console kept as `<instance>.stalled.serial.log`.
+   */
+  retried?: string;
 }
 
 export interface VerifyReport {
@@ -125,6 +130,7 @@ function summarize(boot: BootFacts, serialLog: string): BootSummary {
     ssh_login_s: round(boot.login.ok ? boot.login.ms : undefined),
     host_pace: boot.hostPace === undefined ? null : Math.round(boot.hostPace * 100) / 100,
     serial_log: basename(serialLog),
+    ...(boot.stallRetry === undefined ? {} : { retried: `the first attempt stalled: ${boot.stallRetry}` }),
   };
 }
 

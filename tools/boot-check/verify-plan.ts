@@ -11,9 +11,9 @@ import { userDataMarker } from './guest-probe.js';
 export const agentSteps = [
   'metadata',
   'instance-id',
-  'hostname',
   'ssh-keys',
   'host-keys',
+  'hostname',
   'swap',
   'ephemeral0',
   'user-data',

@@ -19,9 +19,9 @@ function faulty(faults: Fault[], extra: Partial<InstanceConfig> = {}): InstanceC
 const allSteps = [
   'metadata',
   'instance-id',
-  'hostname',
   'ssh-keys',
   'host-keys',
+  'hostname',
   'swap',
   'ephemeral0',
   'user-data',

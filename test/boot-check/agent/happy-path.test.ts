@@ -1,6 +1,6 @@
 /** The agent against a well-behaved service, in each token mode, and across reboots and instances. */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect } from 'vitest';
 import type { InstanceConfig } from '../../../tools/boot-check/metadata/instance.js';
 import { agentPath, overlay } from '../../helpers/agent-world.js';
@@ -15,9 +15,9 @@ beforeAll(async () => {
 const stepNames = [
   'metadata',
   'instance-id',
-  'hostname',
   'ssh-keys',
   'host-keys',
+  'hostname',
   'swap',
   'ephemeral0',
   'user-data',
@@ -100,13 +100,37 @@ describe('happy paths', () => {
     makeWorld,
   }) => {
     const world = await makeWorld({ instance: instance(), disks: { vdb: 'ext4', vdc: 'swap' } });
+    // The stand-in systemd-notify also notes which host keys exist when sshd is let start.
+    const notify = join(dirname(world.path('.')), 'bin', 'systemd-notify');
+    const recorder = await readFile(notify, 'utf8');
+    await writeFile(
+      notify,
+      recorder.replace(
+        '#!/bin/sh\n',
+        `#!/bin/sh\n(cd "$EMI_ROOT/etc/ssh" && ls ssh_host_*_key ssh_host_*_key.pub) >${JSON.stringify(world.path('keys-at-notify'))}\n`,
+      ),
+    );
     const run = await world.run({ env: { NOTIFY_SOCKET: '/run/systemd/notify' } });
     expect(run.exitCode).toBe(0);
     const calls = (await world.commands()).map((call) => call[0]);
-    expect(calls).toEqual(['hostname', 'systemd-notify', 'swapon', 'mount']);
+    expect(calls).toEqual(['systemd-notify', 'hostname', 'swapon', 'mount']);
     expect(await world.commandsOf('systemd-notify')).toEqual([
-      ['systemd-notify', '--ready', '--status=keys in place; disks and user-data next'],
+      [
+        'systemd-notify',
+        '--ready',
+        '--status=keys in place; the other host keys, hostname, disks and user-data next',
+      ],
     ]);
+    // sshd gets the ed25519 key at once; the slower ECDSA and RSA ones come while it runs, and
+    // before the agent's end, with their fingerprints on the console.
+    expect((await world.read('keys-at-notify')).split('\n').filter(Boolean)).toEqual([
+      'ssh_host_ed25519_key',
+      'ssh_host_ed25519_key.pub',
+    ]);
+    for (const type of ['ed25519', 'ecdsa', 'rsa'])
+      expect(await world.exists(`etc/ssh/ssh_host_${type}_key.pub`)).toBe(true);
+    expect(run.console.match(/SHA256:\S+/g)).toHaveLength(3);
+    expect((await world.step('host-keys')).detail).toBe('generated: ed25519 ecdsa rsa');
     // Outside systemd (no NOTIFY_SOCKET) it says nothing, and says it once when it ran already.
     const again = await world.run({ env: { NOTIFY_SOCKET: '/run/systemd/notify' } });
     expect(again.console).toContain('already ran at this boot');
@@ -187,9 +211,9 @@ describe('happy paths', () => {
     expect(status.steps.map((step) => `${step.name}:${step.result}`)).toEqual([
       'metadata:skipped',
       'instance-id:skipped',
-      'hostname:skipped',
       'ssh-keys:skipped',
       'host-keys:ok',
+      'hostname:skipped',
       'swap:skipped',
       'ephemeral0:skipped',
       'user-data:skipped',
