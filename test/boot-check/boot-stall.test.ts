@@ -64,6 +64,8 @@ afterEach(async () => {
 async function boot() {
   const work = join(dir, 'work');
   await import('node:fs/promises').then((fs) => fs.mkdir(work));
+  // The image the instance's overlay is backed by (qemu-img reads its size only).
+  await writeFile(join(dir, 'image'), Buffer.alloc(1024 * 1024));
   const key = await generateKeyPair(work, 'id_ed25519');
   const plan = planInstance('first', 'ab'.repeat(20), key.publicKey);
   const lines: string[] = [];

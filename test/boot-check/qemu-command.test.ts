@@ -93,6 +93,23 @@ describe('qemuCommand', () => {
     ]);
   });
 
+  it("boots the instance's qcow2 overlay instead of a snapshot, ends at the guest's restart, and appends to the console", () => {
+    const plain = qemuCommand(spec).args;
+    expect(plain).not.toContain('-no-reboot');
+    const { args } = qemuCommand({
+      ...spec,
+      rootOverlay: '/work/first-instance.root.qcow2',
+      noReboot: true,
+      appendConsole: true,
+    });
+    expect(values(args, '-drive')[0]).toBe(
+      'if=none,id=root,format=qcow2,file=/work/first-instance.root.qcow2',
+    );
+    expect(values(args, '-drive').slice(1)).toEqual(values(plain, '-drive').slice(1));
+    expect(args).toContain('-no-reboot');
+    expect(values(args, '-chardev')).toEqual([`file,id=serial0,path=${spec.serialLog},append=on`]);
+  });
+
   it('doubles commas in paths, which QEMU would otherwise split', () => {
     const { args } = qemuCommand({ ...spec, image: '/tmp/a,b.img', serialLog: '/tmp/c,d.log' });
     expect(values(args, '-drive')[0]).toBe('if=none,id=root,format=raw,file=/tmp/a,,b.img,snapshot=on');

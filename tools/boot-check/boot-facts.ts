@@ -43,7 +43,7 @@ export interface VerifyFacts {
   /** /etc/image-id as the record renders it. */
   expectedImageId: string;
   boots: BootFacts[];
-  /** Set when the image file changed during the check (it must not: snapshot mode). */
+  /** Set when the image file changed during the check (it must not: the instance writes to an overlay). */
   artifactChange?: string;
 }
 

@@ -51,7 +51,7 @@ export const checkDescriptions: Record<CheckName, string> = {
     "ssh host keys were made at the instance's first boot, kept at a reboot, and differ between instances",
   'agent-status': "the agent's status file is from this boot and instance and every step ended ok",
   'systemd-units': 'systemd reached the running state with no failed unit',
-  'artifact-unchanged': 'the image file was not modified (it is booted through a snapshot)',
+  'artifact-unchanged': 'the image file was not modified (it is booted through an overlay)',
 };
 
 export interface CheckResult {

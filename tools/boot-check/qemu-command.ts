@@ -1,7 +1,8 @@
 /**
  * The QEMU command line of a boot check (pure): the image booted the Eucalyptus way, its exported
- * kernel and initrd with `root=` on the image attached as the first virtio disk in snapshot mode
- * (writes go to a temporary overlay, the artifact is never modified), extra virtio disks (the
+ * kernel and initrd with `root=` on the image attached as the first virtio disk, in snapshot mode
+ * or through the instance's qcow2 overlay (either way the artifact is never modified), extra
+ * virtio disks (the
  * ephemeral and swap disks), the serial console into a file, and user-mode networking in which
  * the guest's 169.254.169.254:80 reaches the metadata emulator and a loopback port reaches the
  * guest's sshd.
@@ -24,6 +25,15 @@ export interface VmSpec {
   initrd: string;
   /** The image (a bare filesystem), attached first (vda) and read through a snapshot. */
   image: string;
+  /**
+   * A qcow2 overlay backed by the image (vm.ts createOverlay): attached instead of the image's
+   * snapshot, so the instance's disk outlives one QEMU process (a reboot starts a new one).
+   */
+  rootOverlay?: string;
+  /** QEMU exits when the guest restarts (`-no-reboot`), instead of resetting the machine. */
+  noReboot?: boolean;
+  /** Append to the serial log instead of starting it anew (the reboot of an instance). */
+  appendConsole?: boolean;
   /** Writable disks after the image: vdb, vdc … in this order. */
   disks: readonly VmDisk[];
   serialLog: string;
@@ -105,11 +115,18 @@ export function qemuCommand(spec: VmSpec): { file: string; args: string[] } {
       : // Multi-threaded TCG: one host thread per virtual CPU.
         ['-accel', 'tcg,thread=multi', '-cpu', 'max'];
   const drives = [
-    { id: 'root', path: spec.image, serial: rootSerial, snapshot: true },
-    ...spec.disks.map((disk, index) => ({ id: `disk${index + 1}`, ...disk, snapshot: false })),
+    spec.rootOverlay === undefined
+      ? { id: 'root', path: spec.image, serial: rootSerial, snapshot: true, format: 'raw' }
+      : { id: 'root', path: spec.rootOverlay, serial: rootSerial, snapshot: false, format: 'qcow2' },
+    ...spec.disks.map((disk, index) => ({
+      id: `disk${index + 1}`,
+      ...disk,
+      snapshot: false,
+      format: 'raw',
+    })),
   ].flatMap((drive) => [
     '-drive',
-    `if=none,id=${drive.id},format=raw,file=${escapeOption(drive.path)}${drive.snapshot ? ',snapshot=on' : ''}`,
+    `if=none,id=${drive.id},format=${drive.format},file=${escapeOption(drive.path)}${drive.snapshot ? ',snapshot=on' : ''}`,
     '-device',
     `virtio-blk-pci,drive=${drive.id},serial=${drive.serial}`,
   ]);
@@ -139,6 +156,7 @@ export function qemuCommand(spec: VmSpec): { file: string; args: string[] } {
       spec.initrd,
       '-append',
       kernelCommandLine(spec.agentDeadlineSeconds),
+      ...(spec.noReboot ? ['-no-reboot'] : []),
       ...(spec.pidFile === undefined ? [] : ['-pidfile', spec.pidFile]),
       ...(spec.qmpSocket === undefined
         ? []
@@ -154,7 +172,7 @@ export function qemuCommand(spec: VmSpec): { file: string; args: string[] } {
       '-device',
       'virtio-rng-pci,rng=rng0',
       '-chardev',
-      `file,id=serial0,path=${escapeOption(spec.serialLog)}`,
+      `file,id=serial0,path=${escapeOption(spec.serialLog)}${spec.appendConsole ? ',append=on' : ''}`,
       '-serial',
       'chardev:serial0',
     ],

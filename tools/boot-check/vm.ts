@@ -6,7 +6,7 @@
 import { constants } from 'node:fs';
 import { access, open, readFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
-import { delimiter } from 'node:path';
+import { delimiter, resolve } from 'node:path';
 import { tail } from '../lib/errors.js';
 import { runCommand } from '../lib/exec.js';
 import { qemuCommand, type VmSpec } from './qemu-command.js';
@@ -77,6 +77,17 @@ export async function createSwapDisk(path: string, label: string, mib: number, s
   });
 }
 
+/**
+ * A qcow2 overlay backed by the raw image: the instance's writes go there, the image is never
+ * modified, and the overlay outlives a QEMU process, so a reboot can start a new one.
+ */
+export async function createOverlay(image: string, overlay: string, signal?: AbortSignal) {
+  await runCommand('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', resolve(image), overlay], {
+    timeoutMs: 60_000,
+    ...(signal ? { signal } : {}),
+  });
+}
+
 export interface RunningVm {
   /** performance.now() when QEMU was started. */
   startedAt: number;
@@ -104,7 +115,7 @@ export async function startVm(
     reject: false,
     signal,
     killSignal: 'SIGTERM',
-    // The snapshot overlay of the image goes to TMPDIR: the check's own folder.
+    // Any temporary file QEMU makes (a snapshot overlay) goes to TMPDIR: the check's own folder.
     env: { TMPDIR: options.workDir },
   }).then(
     (result) => {

@@ -324,7 +324,7 @@ export const commands: CommandSpec[] = [
       json,
     },
     description:
-      'Boots the image (snapshot mode: the file is never modified) with its kernel and initrd, KVM when /dev/kvm is usable and TCG otherwise, as a fresh instance (new ed25519 key, instance-id, hostname, user-data that leaves a marker, ephemeral0 and swap disks), reboots it, then boots a second instance. Checks: boot, ssh-login, image-id, hostname, user-data, ephemeral0, swap, udev-names, host-keys, agent-status, systemd-units, artifact-unchanged. Exit 0 when every check passes, 1 otherwise; QEMU and the emulator are stopped on every way out (Ctrl-C too).',
+      'Boots the image (through a qcow2 overlay: the file is never modified) with its kernel and initrd, KVM when /dev/kvm is usable and TCG otherwise, as a fresh instance (new ed25519 key, instance-id, hostname, user-data that leaves a marker, ephemeral0 and swap disks), reboots it (a new QEMU on the same disks), then boots a second instance. Checks: boot, ssh-login, image-id, hostname, user-data, ephemeral0, swap, udev-names, host-keys, agent-status, systemd-units, artifact-unchanged. Exit 0 when every check passes, 1 otherwise; QEMU and the emulator are stopped on every way out (Ctrl-C too).',
     examples: [
       'emi verify-image out/euca-debian-2026.01.02-x86_64',
       'emi verify-image out/euca-debian-2026.01.02-x86_64 --json --keep /tmp/boot-logs',
