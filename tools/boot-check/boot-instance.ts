@@ -133,8 +133,6 @@ interface BootStart {
   previousBootId?: string;
   /** Silence before init that counts as a stall (console-stall.ts), unscaled; none when absent. */
   stallMs?: number;
-  /** A reboot: the stall is only looked for once the old kernel restarted the machine. */
-  reboot?: boolean;
 }
 
 /**
@@ -201,7 +199,7 @@ async function waitWithConsole(
     if (seen.fatal !== undefined)
       return result({ login: { ok: false, error: `the boot failed: ${seen.fatal}` } });
     // A kernel that stopped early never gets anywhere: no use waiting for the timeout.
-    const stallText = from.reboot ? afterRestart(consoleWatch.raw()) : consoleWatch.raw();
+    const stallText = consoleWatch.raw();
     const stalled =
       from.stallMs === undefined || login?.ok || stallText === undefined
         ? undefined
@@ -319,9 +317,6 @@ async function readLength(path: string): Promise<number> {
   return (await readConsoleFile(path)).length;
 }
 
-/** The old kernel's last words before the machine restarts (`-no-reboot` then ends QEMU). */
-const restartLine = /reboot: (?:Restarting system|machine restart)/;
-
 /**
  * After `systemctl reboot`: waits for QEMU to end as the old kernel restarts the machine. Returns
  * undefined when it did, else why the reboot failed (the machine never restarted in time, or QEMU
@@ -338,7 +333,8 @@ async function waitForRestart(
     context.signal?.throwIfAborted();
     const exit = vm.exit();
     if (exit !== undefined) {
-      if (restartLine.test((await vm.readConsole()).slice(shutdownOffset))) return undefined;
+      // The old kernel's last words before the machine restarts (`-no-reboot` then ends QEMU).
+      if (afterRestart((await vm.readConsole()).slice(shutdownOffset)) !== undefined) return undefined;
       return `QEMU stopped without the guest restarting (exit code ${exit.code}: ${exit.stderr})`;
     }
     if (performance.now() > deadline) {

@@ -46,11 +46,6 @@ export interface VmSpec {
   /** QEMU writes its process id here (the boot check measures the host's pace from it). */
   pidFile?: string;
   /**
-   * A QMP socket (a Unix socket path): the boot check resets a guest whose reboot stalled
-   * (`system_reset`, the same process, so the instance's snapshot overlay is kept).
-   */
-  qmpSocket?: string;
-  /**
    * The boot agent's deadline for this boot (emi_agent.deadline= on the kernel command line): the
    * check gives its test instance as long as it waits itself, so a slow host is not a failure.
    */
@@ -158,9 +153,6 @@ export function qemuCommand(spec: VmSpec): { file: string; args: string[] } {
       kernelCommandLine(spec.agentDeadlineSeconds),
       ...(spec.noReboot ? ['-no-reboot'] : []),
       ...(spec.pidFile === undefined ? [] : ['-pidfile', spec.pidFile]),
-      ...(spec.qmpSocket === undefined
-        ? []
-        : ['-qmp', `unix:${escapeOption(spec.qmpSocket)},server=on,wait=off`]),
       ...drives,
       '-netdev',
       `user,id=net0,net=${userNetwork},${guestfwd},${hostfwd}`,

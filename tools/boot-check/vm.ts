@@ -97,8 +97,6 @@ export interface RunningVm {
   readConsole(): Promise<string>;
   /** QEMU's process id, once its pid file is written (undefined without one). */
   pid(): Promise<number | undefined>;
-  /** Presses the reset button (QMP system_reset); throws without a QMP socket or an answer. */
-  reset(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -139,79 +137,9 @@ export async function startVm(
       const text = await readFile(spec.pidFile, 'utf8').catch(() => '');
       return /^\d+\s*$/.test(text) ? Number(text) : undefined;
     },
-    async reset() {
-      if (spec.qmpSocket === undefined) throw new Error('QEMU was started without a QMP socket');
-      await qmpCommands(spec.qmpSocket, ['system_reset']);
-    },
     async stop() {
       own.abort();
       await run;
     },
   };
-}
-
-/** Unix socket paths are limited to 107 bytes (sun_path); a longer one gets no QMP socket. */
-export function qmpSocketFits(path: string): boolean {
-  return Buffer.byteLength(path) <= 107;
-}
-
-/**
- * Runs QMP commands (no arguments) on QEMU's socket: the greeting, qmp_capabilities, then each
- * command, each answered by a `return` (an `error` throws). Events in between are skipped.
- */
-export async function qmpCommands(socketPath: string, commands: string[], timeoutMs = 10_000): Promise<void> {
-  const socket = createConnection(socketPath);
-  socket.setEncoding('utf8');
-  let buffered = '';
-  const waiting: ((line: string) => void)[] = [];
-  const lines: string[] = [];
-  let failure: Error | undefined;
-  socket.on('data', (chunk: string) => {
-    buffered += chunk;
-    for (let end = buffered.indexOf('\n'); end !== -1; end = buffered.indexOf('\n')) {
-      const line = buffered.slice(0, end).trim();
-      buffered = buffered.slice(end + 1);
-      if (line === '') continue;
-      const next = waiting.shift();
-      if (next) next(line);
-      else lines.push(line);
-    }
-  });
-  const fail = (error: Error) => {
-    failure ??= error;
-    for (const next of waiting.splice(0)) next('');
-  };
-  socket.on('error', fail);
-  socket.on('close', () => fail(new Error('QEMU closed the QMP socket')));
-  const timer = setTimeout(
-    () => socket.destroy(new Error(`QMP gave no answer within ${timeoutMs} ms`)),
-    timeoutMs,
-  );
-  const nextLine = () =>
-    new Promise<string>((resolve) => {
-      const line = lines.shift();
-      if (line !== undefined || failure) resolve(line ?? '');
-      else waiting.push(resolve);
-    });
-  /** The next message that is not an event. */
-  const answer = async (): Promise<Record<string, unknown>> => {
-    for (;;) {
-      const line = await nextLine();
-      if (failure) throw failure;
-      const message = JSON.parse(line) as Record<string, unknown>;
-      if (!('event' in message)) return message;
-    }
-  };
-  try {
-    const greeting = await answer();
-    if (!('QMP' in greeting)) throw new Error(`not a QMP greeting: ${JSON.stringify(greeting)}`);
-    for (const command of ['qmp_capabilities', ...commands]) {
-      socket.write(`${JSON.stringify({ execute: command })}\n`);
-      const reply = await answer();
-      if (!('return' in reply)) throw new Error(`QMP ${command}: ${JSON.stringify(reply)}`);
-    }
-  } finally {
-    clearTimeout(timer);
-    socket.destroy();
-  }
 }
