@@ -4,7 +4,7 @@
 // `ci: <phase> <seconds> s` after each). Target: under 8 minutes with the same coverage. There is
 // no anchor: the figure is compared with itself over time (docs/benchmarks.md).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,8 @@ if (process.getuid?.() !== 0) {
 }
 const keep = process.argv.includes('--keep');
 const dir = mkdtempSync(join(tmpdir(), 'emi-bench-ci-'));
+// A checkout is readable by others, as CI's is: test/run-as-user.test.ts runs the suite as nobody.
+chmodSync(dir, 0o755);
 const clone = spawnSync('git', ['clone', '--quiet', '--no-local', root, join(dir, 'repo')], {
   stdio: 'inherit',
 });

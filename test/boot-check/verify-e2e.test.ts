@@ -148,7 +148,8 @@ describeAsRoot('the boot check of the standard x86_64 image', () => {
         });
         expect(timedOut.checks.find((check) => check.name === 'boot')).toMatchObject({
           result: 'fail',
-          detail: 'the boot did not finish in time',
+          // On a busy host (test files run side by side) the check adds that the host was slow.
+          detail: expect.stringMatching(/^the boot did not finish in time($| \[caused by a slow host)/),
         });
         expect(await processesMentioning(keep)).toEqual([]);
         // The serial log is kept, with the kernel's first lines.

@@ -121,6 +121,9 @@ export function timeRanOut(boot: BootFacts): string | undefined {
  */
 export function blameSlowHost(boot: BootFacts, results: CheckResult[]): CheckResult[] {
   if (boot.hostPace === undefined || boot.hostPace >= slowPace) return results;
+  // The agent's own verdict on the image (it stopped at once: a configuration error) is the
+  // image's, however slow the host: more time would not change it.
+  if (boot.console.agentMessages.some((line) => line.startsWith('configuration error'))) return results;
   const evidence = timeRanOut(boot);
   if (evidence === undefined) return results;
   const note = `caused by a slow host, not necessarily the image: ${describePace(boot.hostPace)} and time ran out (${evidence}); run the check again on a less busy host`;
