@@ -1,8 +1,9 @@
 /**
  * End to end, the negative case: an image whose agent cannot reach the metadata service (a recipe
  * whose hook removes curl) fails the boot check in `emi build`, which then names the failed check,
- * keeps the serial log, and publishes and records nothing. The build reuses the standard image's
- * package cache, so only the image's own steps run.
+ * keeps the serial log, and publishes and records nothing. The build shares the standard image's
+ * package cache (its package set is debian-based's): it waits for the cache's tree, not for the
+ * standard image's boot check, so only the image's own steps and its one boot add to a test run.
  */
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,24 +14,13 @@ import { toolkitPath } from '../../tools/lib/paths.js';
 import { isolatedGitEnv } from '../helpers/git-repo.js';
 import { describeAsRoot } from '../helpers/root-tests.js';
 import { runEmi } from '../helpers/run-emi.js';
-import {
-  beforeAllStandardImage,
-  makeCatalog,
-  type StandardImage,
-  testOutput,
-} from '../helpers/standard-image.js';
+import { buildCache, makeCatalog, testOutput } from '../helpers/standard-image.js';
 
 const removeCurl = `#!/bin/sh
 # The boot check's negative case: without curl the agent cannot reach the metadata service.
 set -eu
 dpkg --purge curl
 `;
-
-let built: StandardImage;
-beforeAllStandardImage(async (image) => {
-  // Its build fills the package cache this one reuses.
-  built = image;
-});
 
 /** The catalog with a recipe `debian-no-curl`: debian-based, another line, plus the hook. */
 async function noCurlCatalog(dir: string): Promise<string> {
@@ -64,7 +54,7 @@ describeAsRoot('an image whose agent cannot reach the metadata service', () => {
         const catalog = await noCurlCatalog(dir);
         const out = join(dir, 'out');
         const run = await runEmi(
-          ['build', 'debian-no-curl', '--arch', 'x86_64', '--out', out, '--cache', built.cacheDir],
+          ['build', 'debian-no-curl', '--arch', 'x86_64', '--out', out, '--cache', buildCache],
           { cwd: catalog, timeoutMs: 30 * 60 * 1000 },
         );
         expect(run.exitCode).toBe(1);

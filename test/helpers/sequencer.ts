@@ -6,7 +6,8 @@
  *   the scaffolded recipe's build and boot check, which shares the package cache but not the image
  *   (bootstrap's tree lock makes it wait for the package set, then both boot checks run at once).
  * - Then the integration group, larger (slower) files first, as vitest's own sequencer does.
- * - Then the rest of the root group (by then the standard image they share is built).
+ * - Then the negative boot check, which needs the package cache but not the standard image, and
+ *   the rest of the root group (by then the standard image they share is built).
  * - The unit group last: one process, a few seconds.
  */
 import type { TestSpecification } from 'vitest/node';
@@ -19,6 +20,7 @@ const rank = (spec: TestSpecification): number => {
   const critical = criticalPath.indexOf(path);
   if (critical >= 0) return critical;
   if (spec.project.name === 'integration') return 10;
+  if (path === 'test/boot-check/verify-negative.test.ts') return 15;
   if (spec.project.name === 'root') return 20;
   return 30;
 };
