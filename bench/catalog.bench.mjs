@@ -144,6 +144,18 @@ function once(args, cwd) {
   lastCpuMs = gnuTime ? ((user ?? Number.NaN) + (system ?? Number.NaN)) * 1000 : Number.NaN;
   return ms;
 }
+/** A CPU-time figure beside its anchor's CPU time: steadier than wall time on a busy machine. */
+function cpuFigure(id, what, samples, anchorLabel, anchorSamples) {
+  return {
+    id: `catalog.${id}.cpu`,
+    label: `the same, CPU time: ${what}`,
+    unit: 'ms',
+    samples,
+    anchor: { label: `${anchorLabel}, CPU time`, samples: anchorSamples },
+    target: { none: true, why: 'steadier on a busy machine; the target is on wall time' },
+  };
+}
+
 const emiRun = (args, cwd) => once([emi, ...args], cwd);
 
 const dir = mkdtempSync(join(tmpdir(), 'emi-bench-'));
@@ -245,30 +257,9 @@ try {
       },
       ...(gnuTime
         ? [
-            {
-              id: 'catalog.validate.cold.cpu',
-              label: 'the same, CPU time: validate cold',
-              unit: 'ms',
-              samples: cpu.cold,
-              anchor: { label: 'floor, CPU time', samples: cpu.floor },
-              target: { none: true, why: 'steadier on a busy machine; the target is on wall time' },
-            },
-            {
-              id: 'catalog.validate.warm.cpu',
-              label: 'the same, CPU time: validate warm',
-              unit: 'ms',
-              samples: cpu.warm,
-              anchor: { label: 'floor, CPU time', samples: cpu.warmFloor },
-              target: { none: true, why: 'steadier on a busy machine; the target is on wall time' },
-            },
-            {
-              id: 'catalog.new-emi.cpu',
-              label: 'the same, CPU time: new-emi, one-recipe catalog',
-              unit: 'ms',
-              samples: cpu.newEmi,
-              anchor: { label: 'emi stamp, CPU time', samples: cpu.stamp },
-              target: { none: true, why: 'steadier on a busy machine; the target is on wall time' },
-            },
+            cpuFigure('validate.cold', 'validate cold', cpu.cold, 'floor', cpu.floor),
+            cpuFigure('validate.warm', 'validate warm', cpu.warm, 'floor', cpu.warmFloor),
+            cpuFigure('new-emi', 'new-emi, one-recipe catalog', cpu.newEmi, 'emi stamp', cpu.stamp),
           ]
         : []),
     ],
