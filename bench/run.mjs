@@ -31,6 +31,19 @@ const args = process.argv.slice(2);
 const tableOnly = args.includes('--table');
 const wanted = args.filter((arg) => all.includes(arg));
 const passed = args.filter((arg) => !all.includes(arg) && arg !== '--table');
+// A word that names no benchmark is a typo, not an option for every benchmark ("--runs 3" passes:
+// a number after an option).
+const unknown = passed.filter(
+  (arg, i) => !arg.startsWith('-') && !(/^\d+$/.test(arg) && passed[i - 1]?.startsWith('-')),
+);
+if (unknown.length > 0 || args.includes('--help') || args.includes('-h')) {
+  const stream = unknown.length > 0 ? process.stderr : process.stdout;
+  if (unknown.length > 0) stream.write(`bench: no benchmark named ${unknown.join(', ')}\n`);
+  stream.write(
+    `usage: npm run bench [-- NAME…] [-- --table] [-- OPTION…]\nbenchmarks: ${all.join(', ')} (${optIn.join(', ')} only when named)\n`,
+  );
+  process.exit(unknown.length > 0 ? 2 : 0);
+}
 const benches = tableOnly ? [] : wanted.length > 0 ? wanted : all.filter((name) => !optIn.includes(name));
 
 let failed = 0;
@@ -59,9 +72,15 @@ const reports = names.map((name) => ({ name, report: readReport(name) })).filter
 const figures = [];
 const notes = [];
 for (const { name, report } of reports) {
-  const when = report.date.slice(0, 16).replace('T', ' ');
+  const when =
+    typeof report.date === 'string' ? report.date.slice(0, 16).replace('T', ' ') : 'an unknown date';
+  if (!Array.isArray(report.figures)) continue;
   if (!ranNow.has(name)) notes.push(`${name}: figures from its last run, ${when} UTC`);
   for (const figure of report.figures) figures.push(figure);
+}
+if (figures.length === 0) {
+  console.log('\nno figures on record yet: run `npm run bench` (or one benchmark by name) first');
+  process.exit(failed ? 1 : 0);
 }
 const evaluated = evaluateAll(figures);
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${kvmState()}, load average ${loadavg()
@@ -88,7 +107,7 @@ const markdown = [
 ].join('\n');
 mkdirSync(outputRoot, { recursive: true });
 const summary = join(outputRoot, 'summary.md');
-writeFileSync(`${summary}.tmp`, markdown);
-renameSync(`${summary}.tmp`, summary);
+writeFileSync(`${summary}.tmp-${process.pid}`, markdown);
+renameSync(`${summary}.tmp-${process.pid}`, summary);
 console.log(`(Markdown: ${summary})`);
 process.exit(failed ? 1 : 0);

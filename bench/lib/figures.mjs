@@ -26,14 +26,17 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const outputRoot = join(here, '..', 'output');
 
 export function median(values) {
-  const sorted = [...values].filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  const sorted = finiteOnly(values).sort((a, b) => a - b);
   if (sorted.length === 0) return Number.NaN;
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** Finite numbers only: a failed run is recorded as NaN, which figures.json keeps as null. */
+const finiteOnly = (values) => values.filter((v) => typeof v === 'number' && Number.isFinite(v));
+
 function spread(values) {
-  const finite = values.filter((v) => Number.isFinite(v));
+  const finite = finiteOnly(values);
   return finite.length ? [Math.min(...finite), Math.max(...finite)] : [Number.NaN, Number.NaN];
 }
 
@@ -49,7 +52,11 @@ export function evaluate(figure, byId = new Map()) {
     const ours = figure.samples;
     const theirs = figure.anchor.samples;
     if (ours.length === theirs.length && ours.length > 0) {
-      [result.ratioLow, result.ratioHigh] = spread(ours.map((v, i) => v / theirs[i]));
+      // Pairs where either run failed are left out (null / x would count as 0).
+      const pairs = ours
+        .map((v, i) => [v, theirs[i]])
+        .filter(([a, b]) => finiteOnly([a, b]).length === 2 && b > 0);
+      [result.ratioLow, result.ratioHigh] = spread(pairs.map(([a, b]) => a / b));
     } else {
       const [aLow, aHigh] = spread(theirs);
       result.ratioLow = low / aHigh;
@@ -62,11 +69,15 @@ export function evaluate(figure, byId = new Map()) {
     const base = other ? median(other.samples) : Number.NaN;
     result.limit = base * target.ratio;
     result.targetText = `≤ ${target.ratio} × ${target.ratioOf}`;
-    result.ownRatio = value / base;
-    result.met = value <= result.limit;
+    // No figure to compare with (missing, or every run of it failed): no verdict.
+    if (Number.isFinite(base) && base > 0) {
+      result.ownRatio = value / base;
+      result.met = value <= result.limit;
+    }
   } else if (target.ratio !== undefined) {
     result.targetText = `≤ ${target.ratio} × anchor`;
-    result.met = Number.isFinite(result.ratio) ? result.ratio <= target.ratio : undefined;
+    result.met =
+      Number.isFinite(result.ratio) && result.anchorValue > 0 ? result.ratio <= target.ratio : undefined;
   } else if (target.max !== undefined) {
     result.targetText = `≤ ${target.max} ${figure.unit}`;
     result.met = value <= target.max;
@@ -87,21 +98,21 @@ function show(value, unit) {
 }
 
 function showRange(low, high, unit) {
-  return low === high ? '' : ` (${show(low, unit)}–${show(high, unit)})`;
+  return low === high || !Number.isFinite(low) ? '' : ` (${show(low, unit)}–${show(high, unit)})`;
 }
 
 /** Rows for a table: figure, ours, anchor, ratio, target, met. */
 export function rows(evaluated) {
   return evaluated.map((f) => {
     const ratio =
-      f.ratio !== undefined
-        ? `${f.ratio.toFixed(2)}×${f.ratioLow !== f.ratioHigh ? ` (${f.ratioLow.toFixed(2)}–${f.ratioHigh.toFixed(2)})` : ''}`
-        : f.ownRatio !== undefined
+      f.ratio !== undefined && Number.isFinite(f.ratio)
+        ? `${f.ratio.toFixed(2)}×${Number.isFinite(f.ratioLow) && f.ratioLow !== f.ratioHigh ? ` (${f.ratioLow.toFixed(2)}–${f.ratioHigh.toFixed(2)})` : ''}`
+        : f.ownRatio !== undefined && Number.isFinite(f.ownRatio)
           ? `${f.ownRatio.toFixed(2)}× ${f.target.ratioOf}`
           : '';
     return [
       f.label,
-      `${show(f.value, f.unit)}${showRange(f.low, f.high, f.unit)}${f.samples.length > 1 ? ` n=${f.samples.length}` : ''}`,
+      `${show(f.value, f.unit)}${showRange(f.low, f.high, f.unit)}${finiteOnly(f.samples).length > 1 ? ` n=${finiteOnly(f.samples).length}` : ''}`,
       f.anchor ? `${f.anchor.label}: ${show(f.anchorValue, f.unit)}` : '',
       ratio,
       f.targetText,

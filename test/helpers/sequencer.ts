@@ -8,7 +8,8 @@
  * - Then the integration group, larger (slower) files first, as vitest's own sequencer does.
  * - Then the negative boot check, which needs the package cache but not the standard image, and
  *   the rest of the root group (by then the standard image they share is built).
- * - The unit group last: one process, a few seconds.
+ * - The unit group: vitest starts its one process (isolate: false) before the others whatever
+ *   this order says; it takes seconds.
  */
 import type { TestSpecification } from 'vitest/node';
 import { BaseSequencer } from 'vitest/node';

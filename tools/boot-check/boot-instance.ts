@@ -375,7 +375,6 @@ export async function runInstance(
   // times slower than a fresh QEMU (84 s against 35 s to the agent's end on an idle host, and soft
   // lockups while the initramfs unpacked on a busy one).
   const overlay = join(workDir, `${prefix}.root.qcow2`);
-  await createOverlay(context.image, overlay, signal);
   const logPace = (boot: BootFacts) => {
     if (boot.hostPace !== undefined) context.log(`${boot.name}: ${describePace(boot.hostPace)}`);
   };
@@ -466,6 +465,7 @@ export async function runInstance(
   };
 
   try {
+    await createOverlay(context.image, overlay, signal);
     const first = await boot(options.bootName);
     boots.push(first.facts);
     logPace(first.facts);
@@ -494,7 +494,7 @@ export async function runInstance(
       return { boots, files };
     }
     const again = await boot('reboot', { at, previousBootId });
-    // The reboot's console, as one boot: from the old system's shutdown to the new one's end.
+    // The reboot's console, as one boot: from the new system's first kernel banner on.
     again.facts.console = parseConsole(bootSegment(await readConsoleFile(files.serialLog), shutdownOffset));
     boots.push(again.facts);
     logPace(again.facts);

@@ -80,6 +80,8 @@ export interface VerifyReport {
 export function bootCheckPrograms(arch: BootArch): { name: string; pkg: string }[] {
   return [
     { name: qemuBinary(arch), pkg: 'qemu-system-x86' },
+    // Each instance's disk is a qcow2 overlay on the image (qemu-system-x86 only recommends it).
+    { name: 'qemu-img', pkg: 'qemu-utils' },
     { name: 'socat', pkg: 'socat' },
     { name: 'ssh', pkg: 'openssh-client' },
     { name: 'ssh-keygen', pkg: 'openssh-client' },

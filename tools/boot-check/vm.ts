@@ -5,7 +5,7 @@
  */
 import { constants } from 'node:fs';
 import { access, open, readFile } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { delimiter, resolve } from 'node:path';
 import { tail } from '../lib/errors.js';
 import { runCommand } from '../lib/exec.js';

@@ -202,7 +202,7 @@ export const commands: CommandSpec[] = [
       json: { type: 'boolean', description: 'progress and result as JSON lines (with --plan: the plan)' },
     },
     description:
-      'Steps: plan, preflight, bootstrap (mmdebstrap: the package set in one apt run, cached), customise, clean, manifest, kernel, filesystem (mke2fs -d, exact size), pack (zerofree, sparse tarball), verify (boots the image under QEMU and checks it over ssh, as emi verify-image does, and adds its report <image>.verify.json; --no-verify skips it and needs --no-record), publish, record (the report is an artifact of the record: the evidence that the image booted). Needs root except with --plan. Outputs appear in <out>/<image>/ only when complete; the record is written last.',
+      'Steps: plan, preflight, bootstrap (mmdebstrap: the package set in one apt run, cached), customise, clean, manifest, kernel, filesystem (mke2fs -d, exact size), pack (sparse tarball of a filesystem whose free space was never written), verify (boots the image under QEMU and checks it over ssh, as emi verify-image does, and adds its report <image>.verify.json; --no-verify skips it and needs --no-record), publish, record (the report is an artifact of the record: the evidence that the image booted). Needs root except with --plan. Outputs appear in <out>/<image>/ only when complete; the record is written last.',
     examples: [
       'npm run build-image -- debian-based',
       'emi build debian-based --line euca-large-debian-emi --arch i386 --zst',
