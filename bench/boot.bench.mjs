@@ -8,7 +8,7 @@
 // standard image. The three alternate within each run (agent, cloud-init, boot check), so that the
 // machine's load weighs on all of them. Needs root (it builds both images first) and `npm run build`.
 //   node bench/boot.bench.mjs [--runs N (2)] [--check-runs N (as --runs)] [--cache DIR] [--reuse]
-//                             [--image DIR] [--base-root DIR --base-image DIR]
+//                             [--image DIR] [--base-root DIR --base-image DIR] [--keep DIR]
 // --reuse boots the images of an earlier run (bench/output/boot/out) instead of building them;
 // --image boots that built standard image (an artifact folder) in place of the agent's build.
 // --base-root (a built checkout of an earlier commit, e.g. main before issue 16) with --base-image
@@ -19,7 +19,7 @@
 // the same run (without --base-root it has no target; bootCheckBaseline below is only quoted).
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -47,6 +47,8 @@ const { values } = parseArgs({
     image: { type: 'string' },
     'base-root': { type: 'string' },
     'base-image': { type: 'string' },
+    // Keep each first boot's serial console in DIR (<kind>-<n>.serial.log), to read the guest's account.
+    keep: { type: 'string' },
   },
 });
 const count = (name, text, min) => {
@@ -256,6 +258,10 @@ async function bootOnce(artifacts, done) {
   } finally {
     await vm?.stop();
     await server?.close();
+    if (values.keep) {
+      await mkdir(values.keep, { recursive: true });
+      await cp(join(dir, 'serial.log'), join(values.keep, `${basename(dir)}.serial.log`)).catch(() => {});
+    }
     await rm(dir, { recursive: true, force: true });
   }
 }
