@@ -87,7 +87,10 @@ const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem()
   .map((l) => l.toFixed(1))
   .join(' ')} at the end`;
 const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
-console.log(`\n== every figure (${date} UTC; ${machine}) ==\n`);
+const heading = notes.length
+  ? `Printed ${date} UTC on ${machine}; each benchmark's figures are from its own run, dated below.`
+  : `Measured ${date} UTC on ${machine}.`;
+console.log(`\n== every figure ==\n${heading}\n`);
 console.log(table(evaluated));
 for (const note of notes) console.log(`  ${note}`);
 const met = evaluated.filter((f) => f.met === true).length;
@@ -97,7 +100,7 @@ console.log(
 );
 
 const markdown = [
-  `Measured ${date} UTC on ${machine}.`,
+  heading,
   '',
   table(evaluated, { markdown: true }),
   '',
