@@ -268,6 +268,7 @@ export async function main() {
         ? { anchor: { label: 'mkosi raw image allocated (docs kept)', samples: [mkosiAllocated / MiB] } }
         : {}),
       target: { none: true, why: 'informational: what the tarball compresses' },
+      note: `${last.manifest.packages} packages in the image`,
     },
     {
       id: 'size.initrd',
@@ -275,7 +276,6 @@ export async function main() {
       unit: 'MiB',
       samples: [last.initrdBytes / MiB],
       target: { none: true, why: 'informational: it is in the tarball twice (/boot and kvm-kernel/)' },
-      note: `${last.manifest.packages} packages in the image`,
     },
   ];
   report('build-image', figures, {
