@@ -13,6 +13,19 @@ import { emiBin, runEmi } from '../helpers/run-emi.js';
 
 const epoch = 1764248400; // 2025-11-27 13:00:00 UTC
 
+/** `emi new-emi` for the debian-based line of ARCH at the test's epoch, answering yes, as JSON. */
+const newEmiArgs = (arch: string): string[] => [
+  'new-emi',
+  '--recipe',
+  'debian-based',
+  '--arch',
+  arch,
+  '--epoch',
+  String(epoch),
+  '--yes',
+  '--json',
+];
+
 async function catalog(files: Record<string, string> = {}): Promise<TempRepo> {
   const created = await repoForTest();
   await created.commit({ ...recipeFiles, ...files });
@@ -69,20 +82,7 @@ describe('emi new-emi', () => {
     const historic = makeRecord({ epoch: epoch + 1, name: 'euca-large-debian-emi' });
     await repo.commit(recordFiles(historic));
     await repo.commit(recordFiles(makeRecord({ epoch: epoch + 7200, name: 'euca-large-debian-emi' })));
-    const result = await runEmi(
-      [
-        'new-emi',
-        '--recipe',
-        'debian-based',
-        '--arch',
-        'x86_64',
-        '--epoch',
-        String(epoch),
-        '--yes',
-        '--json',
-      ],
-      { cwd: repo.dir },
-    );
+    const result = await runEmi(newEmiArgs('x86_64'), { cwd: repo.dir });
     expect(result.exitCode).toBe(0);
     const { record, skipped_seconds } = JSON.parse(result.stdout) as {
       record: ImageRecord;
@@ -96,20 +96,7 @@ describe('emi new-emi', () => {
     const repo = await catalog();
     const records: ImageRecord[] = [];
     for (let run = 0; run < 3; run++) {
-      const result = await runEmi(
-        [
-          'new-emi',
-          '--recipe',
-          'debian-based',
-          '--arch',
-          'i386',
-          '--epoch',
-          String(epoch),
-          '--yes',
-          '--json',
-        ],
-        { cwd: repo.dir },
-      );
+      const result = await runEmi(newEmiArgs('i386'), { cwd: repo.dir });
       expect(result.exitCode).toBe(0);
       records.push((JSON.parse(result.stdout) as { record: ImageRecord }).record);
     }
@@ -209,20 +196,7 @@ describe('emi new-emi', () => {
       status: 'legacy',
     };
     await writeFile(join(repo.dir, 'EMI-IDs/euca-debian-emi.x86_64.yaml'), renderRecord(legacy));
-    const replaced = await runEmi(
-      [
-        'new-emi',
-        '--recipe',
-        'debian-based',
-        '--arch',
-        'x86_64',
-        '--epoch',
-        String(epoch),
-        '--yes',
-        '--json',
-      ],
-      { cwd: repo.dir },
-    );
+    const replaced = await runEmi(newEmiArgs('x86_64'), { cwd: repo.dir });
     expect(replaced.exitCode).toBe(0);
     expect(JSON.parse(replaced.stdout).record).toMatchObject({ image_version: '2025.11.27' });
     expect(await readRecord(repo.dir, 'EMI-IDs/euca-debian-emi.x86_64.yaml')).not.toMatch(/legacy/);
@@ -260,24 +234,7 @@ describe('emi new-emi', () => {
   it('two runs at once never both write the same release', async () => {
     const repo = await catalog();
     const dir = repo.dir;
-    const runs = await Promise.all(
-      [0, 1, 2, 3].map(() =>
-        runEmi(
-          [
-            'new-emi',
-            '--recipe',
-            'debian-based',
-            '--arch',
-            'i386',
-            '--epoch',
-            String(epoch),
-            '--yes',
-            '--json',
-          ],
-          { cwd: dir },
-        ),
-      ),
-    );
+    const runs = await Promise.all([0, 1, 2, 3].map(() => runEmi(newEmiArgs('i386'), { cwd: dir })));
     const written = runs
       .filter((run) => run.exitCode === 0)
       .map((run) => (JSON.parse(run.stdout) as { record: ImageRecord }).record);

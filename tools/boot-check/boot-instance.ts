@@ -3,7 +3,7 @@
  * for each boot (the first, and a reboot when asked) the wait for the agent's end and a working
  * ssh login, and the probe of the guest. QEMU and the emulator are stopped whatever happens.
  */
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BootFacts, BootName, LoginOutcome } from './boot-facts.js';
@@ -29,6 +29,7 @@ import {
   createSwapDisk,
   freeLoopbackPort,
   type RunningVm,
+  readSerialLog,
   startVm,
 } from './vm.js';
 
@@ -306,28 +307,21 @@ export function isPortTaken(qemuError: string | undefined): boolean {
   return qemuError !== undefined && /could not set up host forwarding rule/i.test(qemuError);
 }
 
-async function readConsoleFile(path: string): Promise<string> {
-  return readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return '';
-    throw error;
-  });
-}
-
 async function readLength(path: string): Promise<number> {
-  return (await readConsoleFile(path)).length;
+  return (await readSerialLog(path)).length;
 }
 
 /**
  * After `systemctl reboot`: waits for QEMU to end as the old kernel restarts the machine. Returns
- * undefined when it did, else why the reboot failed (the machine never restarted in time, or QEMU
- * ended without a restart).
+ * undefined when it did, else why the reboot failed: the machine never restarted in time
+ * (timedOut), or QEMU ended without a restart.
  */
 async function waitForRestart(
   context: InstanceContext,
   vm: RunningVm,
   at: number,
   shutdownOffset: number,
-): Promise<string | undefined> {
+): Promise<{ error: string; timedOut: boolean } | undefined> {
   const deadline = at + context.timeoutSeconds * 1000;
   for (;;) {
     context.signal?.throwIfAborted();
@@ -335,11 +329,17 @@ async function waitForRestart(
     if (exit !== undefined) {
       // The old kernel's last words before the machine restarts (`-no-reboot` then ends QEMU).
       if (afterRestart((await vm.readConsole()).slice(shutdownOffset)) !== undefined) return undefined;
-      return `QEMU stopped without the guest restarting (exit code ${exit.code}: ${exit.stderr})`;
+      return {
+        error: `QEMU stopped without the guest restarting (exit code ${exit.code}: ${exit.stderr})`,
+        timedOut: false,
+      };
     }
     if (performance.now() > deadline) {
       await vm.stop();
-      return `the guest did not restart within ${context.timeoutSeconds} s of \`systemctl reboot\``;
+      return {
+        error: `the guest did not restart within ${context.timeoutSeconds} s of \`systemctl reboot\``,
+        timedOut: true,
+      };
     }
     await sleep(250, undefined, context.signal ? { signal: context.signal } : undefined);
   }
@@ -487,15 +487,15 @@ export async function runInstance(
         name: 'reboot',
         instance: plan,
         console: parseConsole(console),
-        login: { ok: false, error: restarted },
-        timedOut: !/QEMU/.test(restarted),
+        login: { ok: false, error: restarted.error },
+        timedOut: restarted.timedOut,
       };
       boots.push(failed);
       return { boots, files };
     }
     const again = await boot('reboot', { at, previousBootId });
     // The reboot's console, as one boot: from the new system's first kernel banner on.
-    again.facts.console = parseConsole(bootSegment(await readConsoleFile(files.serialLog), shutdownOffset));
+    again.facts.console = parseConsole(bootSegment(await readSerialLog(files.serialLog), shutdownOffset));
     boots.push(again.facts);
     logPace(again.facts);
     if (again.facts.login.ok) await probe(context, again.target, again.facts, meter);

@@ -88,6 +88,14 @@ export async function createOverlay(image: string, overlay: string, signal?: Abo
   });
 }
 
+/** A serial log: '' before QEMU makes the file; any other failure is an error, not an empty console. */
+export function readSerialLog(path: string): Promise<string> {
+  return readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return '';
+    throw error;
+  });
+}
+
 export interface RunningVm {
   /** performance.now() when QEMU was started. */
   startedAt: number;
@@ -126,12 +134,7 @@ export async function startVm(
   return {
     startedAt,
     exit: () => exited,
-    // Nothing yet before QEMU makes the file; any other failure is an error, not an empty console.
-    readConsole: () =>
-      readFile(spec.serialLog, 'utf8').catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return '';
-        throw error;
-      }),
+    readConsole: () => readSerialLog(spec.serialLog),
     async pid() {
       if (spec.pidFile === undefined) return undefined;
       const text = await readFile(spec.pidFile, 'utf8').catch(() => '');
