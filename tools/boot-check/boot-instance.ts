@@ -91,7 +91,7 @@ function watchConsole(
 } {
   let text = '';
   let raw = '';
-  // Silence counts from when the watch starts (QEMU's start, the end of the reboot command, a reset).
+  // Silence counts from when the watch starts: the start of this QEMU.
   let progress: ConsoleProgress = { length: 0, changedAt: performance.now() };
   let doneMs: number | undefined;
   let stopped = false;
